@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+export const Id = z.uuid({ error: "expected a UUID" });
+
+/** Timestamps leave the server as ISO 8601 strings in UTC. */
+export const IsoDateTime = z.iso.datetime({ offset: false });
+
+const DATE_ONLY = z.iso.date();
+const DATE_TIME = z.iso.datetime({ offset: true });
+
+/**
+ * An ISO date-time, or a date alone. A date alone stands for the start or the end of that day in UTC,
+ * whichever the field says (a due date is the end of its day).
+ */
+export function dateInput(dateOnlyMeans: "startOfDay" | "endOfDay") {
+  return z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      if (DATE_ONLY.safeParse(value).success) {
+        return new Date(`${value}T${dateOnlyMeans === "endOfDay" ? "23:59:59.999" : "00:00:00.000"}Z`);
+      }
+      const date = DATE_TIME.safeParse(value).success ? new Date(value) : null;
+      if (!date || Number.isNaN(date.getTime())) {
+        ctx.addIssue({ code: "custom", message: "expected an ISO 8601 date (2026-12-01) or date-time" });
+        return z.NEVER;
+      }
+      return date;
+    })
+    .meta({ format: "date-time", examples: ["2026-12-01T17:00:00.000Z", "2026-12-01"] });
+}
+
+/** A whole number from a JSON body or a query string ("20"); never coerces anything else. */
+export function intParam(min: number, max: number) {
+  return z
+    .union([
+      z.int(),
+      z
+        .string()
+        .regex(/^\d{1,9}$/, "expected a whole number")
+        .transform(Number),
+    ])
+    .pipe(z.int().min(min).max(max));
+}
+
+/** A boolean from a JSON body or a query string ("true" / "false" only). */
+export const boolParam = z.union([
+  z.boolean(),
+  z.enum(["true", "false"], { error: "expected true or false" }).transform((v) => v === "true"),
+]);
+
+/** One value or several: an array from tRPC, a comma list from a query string (status=PENDING,OVERDUE). */
+export function enumList<const T extends readonly [string, ...string[]]>(values: T) {
+  const item = z.enum(values);
+  return z.union([
+    z.array(item).min(1),
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(item).min(1)),
+  ]);
+}
+
+export interface OrderKey<F extends string> {
+  field: F;
+  desc: boolean;
+}
+
+/** `ordering=-priority,dueDate`: a comma list of fields, each optionally prefixed with `-`. */
+export function orderingParam<const F extends readonly [string, ...string[]]>(fields: F, fallback: string) {
+  return z
+    .string()
+    .max(200)
+    .default(fallback)
+    .transform((value, ctx): OrderKey<F[number]>[] => {
+      const keys: OrderKey<F[number]>[] = [];
+      for (const raw of value.split(",").map((v) => v.trim())) {
+        const desc = raw.startsWith("-");
+        const field = desc ? raw.slice(1) : raw;
+        if (!(fields as readonly string[]).includes(field)) {
+          ctx.addIssue({
+            code: "custom",
+            message: `unknown ordering field "${raw}"; use ${fields.join(", ")}, each optionally prefixed with -`,
+          });
+          return z.NEVER;
+        }
+        if (keys.some((k) => k.field === field)) {
+          ctx.addIssue({ code: "custom", message: `ordering names "${field}" twice` });
+          return z.NEVER;
+        }
+        keys.push({ field: field as F[number], desc });
+      }
+      return keys;
+    });
+}

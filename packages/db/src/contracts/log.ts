@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { dateInput, enumList, Id, IsoDateTime, orderingParam } from "./common";
+import { LOG_ACTIONS, LogAction } from "./enums";
+import { pageOf, pageParams } from "./page";
+
+export const LogEntry = z
+  .object({
+    id: Id,
+    taskId: Id,
+    actorId: Id.nullable(),
+    action: LogAction,
+    field: z.string().nullable(),
+    oldValue: z.json().nullable(),
+    newValue: z.json().nullable(),
+    createdAt: IsoDateTime,
+  })
+  .meta({ id: "LogEntry" });
+export type LogEntry = z.infer<typeof LogEntry>;
+
+export const LogPage = pageOf(LogEntry).meta({ id: "LogPage" });
+
+export const LOG_ORDER_FIELDS = ["createdAt"] as const;
+
+export const LogListQuery = z
+  .strictObject({
+    taskId: Id.optional(),
+    actorId: Id.optional(),
+    action: enumList(LOG_ACTIONS).optional(),
+    field: z.string().max(64).optional(),
+    since: dateInput("startOfDay").optional(),
+    until: dateInput("endOfDay").optional(),
+    ordering: orderingParam(LOG_ORDER_FIELDS, "-createdAt"),
+    ...pageParams,
+  })
+  .refine((q) => !(q.cursor && q.page), {
+    path: ["cursor"],
+    message: "send either cursor or page, not both",
+  });
+export type LogListQuery = z.infer<typeof LogListQuery>;
+
+export const TaskLogQuery = z.strictObject({ id: Id, ...pageParams }).refine((q) => !(q.cursor && q.page), {
+  path: ["cursor"],
+  message: "send either cursor or page, not both",
+});

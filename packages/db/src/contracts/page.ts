@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { intParam } from "./common";
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** The paging part of every list query. */
+export const pageParams = {
+  page: intParam(1, 10_000_000).optional(),
+  pageSize: intParam(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().min(1).max(2000).optional(),
+};
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    count: z.int(),
+    page: z.int(),
+    pageSize: z.int(),
+    totalPages: z.int(),
+    next: z.int().nullable(),
+    previous: z.int().nullable(),
+    nextCursor: z.string().nullable(),
+    results: z.array(item),
+  });
+}
+
+export interface Page<T> {
+  count: number;
+  page: number;
+  pageSize: number;
+  totalPages: number;
+  next: number | null;
+  previous: number | null;
+  nextCursor: string | null;
+  results: T[];
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { boolParam, Id, IsoDateTime } from "./common";
+import { Role } from "./enums";
+import { pageOf, pageParams } from "./page";
+
+export const Username = z
+  .string()
+  .min(3)
+  .max(150)
+  .regex(/^[\p{L}\p{N}_.@+-]+$/u, "use letters, digits and _ . @ + - only");
+export const Password = z.string().min(8).max(256);
+export const Email = z.email().max(254);
+
+export const User = z
+  .object({
+    id: Id,
+    username: z.string(),
+    email: z.string().nullable(),
+    role: Role,
+    isActive: z.boolean(),
+    createdAt: IsoDateTime,
+  })
+  .meta({ id: "User" });
+export type User = z.infer<typeof User>;
+
+export const UserPage = pageOf(User).meta({ id: "UserPage" });
+
+export const UserCreateInput = z.strictObject({
+  username: Username,
+  password: Password,
+  role: Role.default("INTERN"),
+  email: Email.nullable().optional(),
+});
+export type UserCreateInput = z.infer<typeof UserCreateInput>;
+
+export const UserUpdateBody = z.strictObject({
+  role: Role.optional(),
+  isActive: z.boolean().optional(),
+  email: Email.nullable().optional(),
+  password: Password.optional(),
+  currentPassword: z.string().max(256).optional(),
+});
+export const UserUpdateInput = UserUpdateBody.extend({ id: Id });
+export type UserUpdateInput = z.infer<typeof UserUpdateInput>;
+
+export const UserListQuery = z.strictObject({
+  role: Role.optional(),
+  isActive: boolParam.optional(),
+  search: z.string().max(150).optional(),
+  ...pageParams,
+});
+export type UserListQuery = z.infer<typeof UserListQuery>;

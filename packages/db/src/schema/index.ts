@@ -1,0 +1,5 @@
+export * from "./activity-log";
+export * from "./enums";
+export * from "./refresh-tokens";
+export * from "./tasks";
+export * from "./users";

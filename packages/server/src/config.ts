@@ -1,0 +1,109 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+
+/** "15m", "7d", "30s", "2h" or a number of seconds. A regex is all this needs; no library. */
+const Duration = z
+  .string()
+  .regex(/^\d+[smhd]?$/, 'expected a duration such as "900", "15m", "12h" or "7d"')
+  .transform((v) => {
+    const n = Number.parseInt(v, 10);
+    const unit = v.at(-1);
+    const factor = unit === "m" ? 60 : unit === "h" ? 3600 : unit === "d" ? 86400 : 1;
+    return n * factor;
+  })
+  .refine((seconds) => seconds > 0, "must be longer than zero");
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === "true" || v === "1"));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL")
+    .optional(),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "expected a redis:// URL")
+    .optional(),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  ACCESS_TOKEN_TTL: Duration.default(15 * 60),
+  REFRESH_TOKEN_TTL: Duration.default(7 * 86400),
+  OVERDUE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
+  /** false on servers whose sweep runs in a separate worker process. */
+  RUN_WORKER: flag(true),
+  ADMIN_USERNAME: z.string().min(3).max(150).default("admin"),
+  ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+export interface Config extends Omit<Env, "JWT_SECRET"> {
+  JWT_SECRET: string;
+  isProduction: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function emptyToUndefined(env: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === "" ? undefined : v]));
+}
+
+/** Reads the environment once, listing every problem at the same time. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(emptyToUndefined(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const values = parsed.data;
+  const isProduction = values.NODE_ENV === "production";
+  if (isProduction && !values.JWT_SECRET) {
+    throw new ConfigError(["JWT_SECRET: required in production (at least 32 characters)"]);
+  }
+  return {
+    ...values,
+    isProduction,
+    JWT_SECRET: values.JWT_SECRET ?? developmentSecret(values.DATA_DIR, "jwt-secret"),
+  };
+}
+
+/** A development secret generated at first run and kept under DATA_DIR, so tokens survive restarts. */
+function developmentSecret(dataDir: string, name: string): string {
+  const dir = join(dataDir, "secrets");
+  const file = join(dir, name);
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,2 @@
+// The overdue sweep lands with the worker issue.
+export {};
