@@ -1,3 +1,4 @@
+import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -5,12 +6,17 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps";
 import { healthRoutes } from "./http/health";
+import { buildOpenApiDocument } from "./http/openapi";
 import { requestLogger } from "./http/request-logger";
+import { restHandler } from "./http/rest-door";
+import { trpcHandler } from "./http/trpc-door";
+import { appRouter } from "./router";
+import { createServices, type Services } from "./services";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The HTTP surface: middleware, health, /trpc, /api, /docs. */
-export function createApp(deps: AppDeps) {
+export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
   const app = new Hono();
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(requestLogger(deps.logger));
@@ -32,6 +38,17 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route("/", healthRoutes(deps));
+
+  let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
+  app.get("/api/openapi.json", (c) => {
+    openApiDocument ??= buildOpenApiDocument(appRouter, "0.1.0");
+    return c.json(openApiDocument);
+  });
+  app.get("/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Task Manager API" }));
+  app.all("/trpc/*", trpcHandler(deps, services, appRouter));
+  const rest = restHandler(deps, services, appRouter);
+  app.all("/api", rest);
+  app.all("/api/*", rest);
   app.notFound((c) =>
     c.json({ message: `No route for ${c.req.method} ${c.req.path}`, code: "NOT_FOUND" }, 404),
   );

@@ -28,7 +28,7 @@ logger.info({ database: database.kind }, "database ready");
 
 const runtime = await startServices({ config, database, logger });
 if (!runtime) process.exit(1);
-const app = createApp(runtime.deps);
+const app = createApp(runtime.deps, runtime.services);
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info({ port: info.port }, `listening on http://localhost:${info.port}`);
 });

@@ -44,10 +44,12 @@ export function intParam(min: number, max: number) {
 }
 
 /** A boolean from a JSON body or a query string ("true" / "false" only). */
-export const boolParam = z.union([
-  z.boolean(),
-  z.enum(["true", "false"], { error: "expected true or false" }).transform((v) => v === "true"),
-]);
+export const boolParam = z
+  .union([
+    z.boolean(),
+    z.enum(["true", "false"], { error: "expected true or false" }).transform((v) => v === "true"),
+  ])
+  .pipe(z.boolean());
 
 /** One value or several: an array from tRPC, a comma list from a query string (status=PENDING,OVERDUE). */
 export function enumList<const T extends readonly [string, ...string[]]>(values: T) {

@@ -1,0 +1,72 @@
+import { TRPCError } from "@trpc/server";
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+  code?: string;
+}
+
+interface ZodLikeIssue {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+}
+
+/** Zod issues as the contract wants them: one per bad field, each naming its path. */
+export function fieldIssues(issues: readonly ZodLikeIssue[]): FieldIssue[] {
+  return issues.map((i) => ({
+    path: i.path.map(String).join(".") || "(body)",
+    message: i.message,
+    ...(i.code ? { code: i.code } : {}),
+  }));
+}
+
+export function describeIssues(issues: readonly FieldIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+}
+
+export function zodIssuesOf(cause: unknown): ZodLikeIssue[] | null {
+  if (
+    cause &&
+    typeof cause === "object" &&
+    "issues" in cause &&
+    Array.isArray((cause as { issues: unknown }).issues)
+  ) {
+    return (cause as { issues: ZodLikeIssue[] }).issues;
+  }
+  return null;
+}
+
+const PG_UNIQUE_VIOLATION = "23505";
+const PG_FOREIGN_KEY_VIOLATION = "23503";
+
+function pgCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The one place database errors become contract errors; anything unknown stays an internal error. */
+export function mapDatabaseError(
+  err: unknown,
+  messages: { unique?: string; foreignKey?: string } = {},
+): never {
+  const code = pgCode(err);
+  if (code === PG_UNIQUE_VIOLATION && messages.unique) {
+    throw new TRPCError({ code: "CONFLICT", message: messages.unique });
+  }
+  if (code === PG_FOREIGN_KEY_VIOLATION && messages.foreignKey) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: messages.foreignKey });
+  }
+  throw err;
+}
+
+export const unauthorized = (message = "Authentication required") =>
+  new TRPCError({ code: "UNAUTHORIZED", message });
+export const forbidden = (message = "Your role may not do this") =>
+  new TRPCError({ code: "FORBIDDEN", message });
+export const notFound = (what: string) => new TRPCError({ code: "NOT_FOUND", message: `${what} not found` });

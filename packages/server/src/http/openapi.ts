@@ -1,0 +1,70 @@
+import { generateOpenApiDocument } from "trpc-to-openapi";
+import type { AppRouter } from "../router";
+import { SUCCESS_STATUS } from "./rest-door";
+
+type Doc = ReturnType<typeof generateOpenApiDocument>;
+
+const ERROR_SCHEMA = {
+  type: "object",
+  required: ["message", "code"],
+  properties: {
+    message: { type: "string" },
+    code: { type: "string", description: "tRPC error code name, e.g. BAD_REQUEST" },
+    issues: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["path", "message"],
+        properties: { path: { type: "string" }, message: { type: "string" }, code: { type: "string" } },
+      },
+    },
+    requestId: { type: "string" },
+  },
+};
+
+/** The OpenAPI 3 document of the REST door, with the statuses and error shape the adapter leaves out. */
+export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
+  const doc = generateOpenApiDocument(router, {
+    title: "Task Manager API",
+    version,
+    baseUrl: "/api",
+    description: "The REST facade of the task manager. Every route is a tRPC procedure at /trpc as well.",
+    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+  });
+  doc.components ??= {};
+  doc.components.schemas = { ...doc.components.schemas, Error: ERROR_SCHEMA as never };
+  const procedureByRoute = routeIndex(router);
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of ["get", "post", "patch", "put", "delete"] as const) {
+      const op = (item as Record<string, { responses?: Record<string, unknown> } | undefined>)[method];
+      if (!op?.responses) continue;
+      const status = SUCCESS_STATUS[procedureByRoute.get(`${method.toUpperCase()} ${path}`) ?? ""];
+      if (status && op.responses["200"]) {
+        op.responses[String(status)] =
+          status === 204
+            ? { description: "No content" }
+            : { ...(op.responses["200"] as object), description: "Created" };
+        delete op.responses["200"];
+      }
+      for (const [code, response] of Object.entries(op.responses)) {
+        if (Number(code) >= 400 || code === "default") {
+          op.responses[code] = {
+            description: (response as { description?: string }).description ?? "Error",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+          };
+        }
+      }
+    }
+  }
+  return doc;
+}
+
+function routeIndex(router: AppRouter): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const [name, procedure] of Object.entries(router._def.procedures)) {
+    const meta = (procedure as unknown as { _def: { meta?: { openapi?: { method: string; path: string } } } })
+      ._def.meta;
+    if (meta?.openapi) index.set(`${meta.openapi.method} ${meta.openapi.path}`, name);
+  }
+  return index;
+}

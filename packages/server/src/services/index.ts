@@ -1,0 +1,16 @@
+import type { AppDeps } from "../deps";
+import { createLoginLimiter } from "./login-limiter";
+import { createPasswords } from "./passwords";
+import { createTokens } from "./tokens";
+import { createUsers } from "./users";
+
+export type Services = ReturnType<typeof createServices>;
+
+/** The domain services, built once per app from its dependencies. */
+export function createServices(deps: AppDeps) {
+  const passwords = createPasswords();
+  const tokens = createTokens(deps.config, deps.database);
+  const limiter = createLoginLimiter(deps.config, deps.redis);
+  const users = createUsers({ database: deps.database, passwords, tokens, limiter });
+  return { passwords, tokens, limiter, users };
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from "node:crypto";
+import { type Database, users } from "@taskmgr/db";
+import type {
+  Page,
+  Role,
+  User,
+  UserCreateInput,
+  UserListQuery,
+  UserUpdateInput,
+} from "@taskmgr/db/contracts";
+import { TRPCError } from "@trpc/server";
+import { and, count, desc, eq, ilike, or, type SQL } from "drizzle-orm";
+import { forbidden, mapDatabaseError, notFound, unauthorized } from "../errors";
+import type { AuthUser } from "../trpc";
+import type { LoginLimiter } from "./login-limiter";
+import { containsPattern, pageRequest, toPage } from "./paging";
+import type { Passwords } from "./passwords";
+import type { Tokens } from "./tokens";
+
+type UserRow = typeof users.$inferSelect;
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    role: row.role,
+    isActive: row.isActive,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export type Users = ReturnType<typeof createUsers>;
+
+export function createUsers(deps: {
+  database: Database;
+  passwords: Passwords;
+  tokens: Tokens;
+  limiter: LoginLimiter;
+}) {
+  const { database, passwords, tokens, limiter } = deps;
+  const { db } = database;
+
+  async function insertUser(input: UserCreateInput & { role: Role }): Promise<User> {
+    const passwordHash = await passwords.hash(input.password);
+    try {
+      const [row] = await db
+        .insert(users)
+        .values({ username: input.username, email: input.email ?? null, role: input.role, passwordHash })
+        .returning();
+      return toUser(row!);
+    } catch (err) {
+      return mapDatabaseError(err, { unique: `username "${input.username}" is already taken` });
+    }
+  }
+
+  return {
+    async findActive(id: string) {
+      const [row] = await db
+        .select({ id: users.id, username: users.username, role: users.role })
+        .from(users)
+        .where(and(eq(users.id, id), eq(users.isActive, true)));
+      return row ?? null;
+    },
+
+    async login(username: string, password: string, ip: string) {
+      const wait = await limiter.blockedFor(username, ip);
+      if (wait > 0) {
+        throw Object.assign(
+          new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many failed logins; retry in ${wait} s` }),
+          { retryAfter: wait },
+        );
+      }
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(eq(sqlLower(users.username), username.toLowerCase()));
+      // Unknown user and wrong password take the same path and the same time.
+      const ok = await passwords.verify(row?.passwordHash ?? null, password);
+      if (!row || !ok || !row.isActive) {
+        await limiter.recordFailure(username, ip);
+        throw unauthorized("Invalid username or password");
+      }
+      await limiter.reset(username, ip);
+      return tokens.issuePair(row);
+    },
+
+    create: (input: UserCreateInput) => insertUser(input),
+
+    async list(query: UserListQuery): Promise<Page<User>> {
+      if (query.cursor) {
+        throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: user lists page by page number only" });
+      }
+      const filters: SQL[] = [];
+      if (query.role) filters.push(eq(users.role, query.role));
+      if (query.isActive !== undefined) filters.push(eq(users.isActive, query.isActive));
+      if (query.search) {
+        const pattern = containsPattern(query.search);
+        filters.push(or(ilike(users.username, pattern), ilike(users.email, pattern))!);
+      }
+      const where = and(...filters);
+      const paging = pageRequest(query);
+      const [rows, [total]] = await Promise.all([
+        db
+          .select()
+          .from(users)
+          .where(where)
+          .orderBy(desc(users.createdAt), desc(users.id))
+          .limit(paging.pageSize)
+          .offset(paging.offset),
+        db.select({ n: count() }).from(users).where(where),
+      ]);
+      return toPage(rows.map(toUser), total?.n ?? 0, paging);
+    },
+
+    async get(id: string): Promise<User> {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      if (!row) throw notFound("User");
+      return toUser(row);
+    },
+
+    async update(actor: AuthUser, input: UserUpdateInput): Promise<User> {
+      const { id, currentPassword, password, ...changes } = input;
+      const self = actor.id === id;
+      if (actor.role !== "ADMIN" && (changes.role !== undefined || changes.isActive !== undefined)) {
+        throw forbidden("Only an admin may change a role or the active flag");
+      }
+      const newHash = password !== undefined ? await passwords.hash(password) : undefined;
+      const mayRemoveAdmin =
+        (changes.role !== undefined && changes.role !== "ADMIN") || changes.isActive === false;
+      return db.transaction(async (tx) => {
+        // Lock every active admin first, always in id order: two concurrent demotions of the last two admins
+        // then queue up instead of deadlocking, and the second sees the first's result.
+        const activeAdmins = mayRemoveAdmin
+          ? await tx
+              .select({ id: users.id })
+              .from(users)
+              .where(and(eq(users.role, "ADMIN"), eq(users.isActive, true)))
+              .orderBy(users.id)
+              .for("update")
+          : [];
+        const [current] = await tx.select().from(users).where(eq(users.id, id)).for("update");
+        if (!current) throw notFound("User");
+        if (password !== undefined && self) {
+          if (!currentPassword) {
+            throw new TRPCError({
+              code: "BAD_REQUEST",
+              message: "currentPassword: required to change your own password",
+            });
+          }
+          if (!(await passwords.verify(current.passwordHash, currentPassword))) {
+            throw new TRPCError({ code: "BAD_REQUEST", message: "currentPassword: does not match" });
+          }
+        }
+        if (mayRemoveAdmin && current.role === "ADMIN" && current.isActive && activeAdmins.length <= 1) {
+          throw new TRPCError({
+            code: "CONFLICT",
+            message: "Cannot demote or deactivate the last active admin",
+          });
+        }
+        const [row] = await tx
+          .update(users)
+          .set({ ...changes, ...(newHash ? { passwordHash: newHash } : {}), updatedAt: new Date() })
+          .where(eq(users.id, id))
+          .returning();
+        if (newHash || changes.isActive === false) await tokens.revokeAllFor(tx, id);
+        return toUser(row!);
+      });
+    },
+
+    /**
+     * With an empty user table, creates the first admin. Returns the generated password when it made one up,
+     * so the caller can print it once.
+     */
+    async bootstrapAdmin(opts: {
+      username: string;
+      password: string | undefined;
+      production: boolean;
+    }): Promise<{ created: boolean; generatedPassword?: string }> {
+      const [existing] = await db.select({ n: count() }).from(users);
+      if ((existing?.n ?? 0) > 0) return { created: false };
+      if (!opts.password && opts.production) {
+        throw new Error(
+          "ADMIN_PASSWORD: required in production to create the first admin of an empty database",
+        );
+      }
+      const generated = opts.password ? undefined : randomBytes(12).toString("base64url");
+      try {
+        await insertUser({ username: opts.username, password: (opts.password ?? generated)!, role: "ADMIN" });
+      } catch (err) {
+        // Another replica created it first.
+        if (err instanceof TRPCError && err.code === "CONFLICT") return { created: false };
+        throw err;
+      }
+      return { created: true, ...(generated ? { generatedPassword: generated } : {}) };
+    },
+  };
+}
+
+function sqlLower(column: typeof users.username) {
+  return sql`lower(${column})`;
+}
+
+import { sql } from "drizzle-orm";

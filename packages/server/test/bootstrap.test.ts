@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDb, users } from "@taskmgr/db";
+import { createTestDb } from "@taskmgr/db/testing";
+import { eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { createServices } from "../src/services";
+import { testConfig, testLogger } from "./support/config";
+import { spawnScript } from "./support/process";
+
+const dirs: string[] = [];
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), "taskmgr-boot-"));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("bootstrap of the first admin", () => {
+  it("in development, generates a password once for an empty database", async () => {
+    const database = await createTestDb();
+    try {
+      const services = createServices({ config: testConfig(), database, logger: testLogger() });
+      const first = await services.users.bootstrapAdmin({
+        username: "admin",
+        password: undefined,
+        production: false,
+      });
+      expect(first.created).toBe(true);
+      expect(first.generatedPassword).toMatch(/^[\w-]{16}$/);
+      const second = await services.users.bootstrapAdmin({
+        username: "admin",
+        password: undefined,
+        production: false,
+      });
+      expect(second).toEqual({ created: false });
+      await services.users.login("admin", first.generatedPassword!, "127.0.0.1");
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("in production, refuses to invent a password", async () => {
+    const database = await createTestDb();
+    try {
+      const services = createServices({ config: testConfig(), database, logger: testLogger() });
+      await expect(
+        services.users.bootstrapAdmin({ username: "admin", password: undefined, production: true }),
+      ).rejects.toThrow(/ADMIN_PASSWORD/);
+      const created = await services.users.bootstrapAdmin({
+        username: "root",
+        password: "from-the-env-1",
+        production: true,
+      });
+      expect(created).toEqual({ created: true });
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe("the server process", () => {
+  it("starts on the embedded database, prints the generated admin password once, and keeps data and secret across restarts", async () => {
+    const dataDir = tempDir();
+    const first = spawnScript("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0" });
+    const port = await first.listening();
+    const password = /password "([^"]+)"/.exec(first.output())?.[1];
+    expect(password).toBeTruthy();
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password }),
+    });
+    expect(login.status).toBe(200);
+    const { access } = (await login.json()) as { access: string };
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+
+    const second = spawnScript("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0" });
+    const port2 = await second.listening();
+    expect(second.output()).not.toMatch(/First admin created/);
+    // The same access token still works: the user survived and the generated JWT secret was kept.
+    const me = await fetch(`http://127.0.0.1:${port2}/api/auth/me`, {
+      headers: { authorization: `Bearer ${access}` },
+    });
+    expect(me.status).toBe(200);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  });
+
+  it("in production, exits 1 naming JWT_SECRET when it is missing", async () => {
+    const run = spawnScript("src/main.ts", [], {
+      NODE_ENV: "production",
+      DATA_DIR: tempDir(),
+      JWT_SECRET: "",
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/JWT_SECRET/);
+  });
+
+  it("in production, exits 1 when an empty database has no ADMIN_PASSWORD", async () => {
+    const run = spawnScript("src/main.ts", [], {
+      NODE_ENV: "production",
+      DATA_DIR: tempDir(),
+      JWT_SECRET: "s".repeat(40),
+      PORT: "0",
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/ADMIN_PASSWORD/);
+  });
+
+  it("lists every invalid variable at once", async () => {
+    const run = spawnScript("src/main.ts", [], {
+      PORT: "http",
+      ACCESS_TOKEN_TTL: "soon",
+      DATA_DIR: tempDir(),
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/PORT/);
+    expect(run.output()).toMatch(/ACCESS_TOKEN_TTL/);
+  });
+});
+
+describe("pnpm cli createsuperuser", () => {
+  it("creates an admin from flags without prompting, and refuses a taken username", async () => {
+    const dataDir = tempDir();
+    const args = ["createsuperuser", "--username", "boss", "--email", "boss@example.com", "--no-input"];
+    const ok = spawnScript("src/cli.ts", args, {
+      DATA_DIR: dataDir,
+      TASKMGR_SUPERUSER_PASSWORD: "boss-password",
+    });
+    expect(await ok.exited).toBe(0);
+    expect(ok.output()).toMatch(/Superuser "boss" created/);
+    const again = spawnScript("src/cli.ts", args, {
+      DATA_DIR: dataDir,
+      TASKMGR_SUPERUSER_PASSWORD: "boss-password",
+    });
+    expect(await again.exited).toBe(1);
+    expect(again.output()).toMatch(/already taken/);
+    const invalid = spawnScript("src/cli.ts", ["createsuperuser", "--username", "x", "--no-input"], {
+      DATA_DIR: dataDir,
+    });
+    expect(await invalid.exited).toBe(2);
+    expect(invalid.output()).toMatch(/username/);
+
+    const database = await createDb({ dataDir });
+    try {
+      const [row] = await database.db.select().from(users).where(eq(users.username, "boss"));
+      expect(row).toMatchObject({ role: "ADMIN", email: "boss@example.com", isActive: true });
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -1,0 +1,125 @@
+import type { Role } from "@taskmgr/db/contracts";
+import { createTestDb, type TestDatabase } from "@taskmgr/db/testing";
+import { createTRPCClient, httpBatchLink, httpLink } from "@trpc/client";
+import type { Redis } from "ioredis";
+import { createApp } from "../../src/app";
+import type { Config } from "../../src/config";
+import type { AppDeps } from "../../src/deps";
+import type { AppRouter } from "../../src/router";
+import { createServices, type Services } from "../../src/services";
+import { testConfig, testLogger } from "./config";
+
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+  role: Role;
+  access: string;
+  refresh: string;
+}
+
+export interface Harness {
+  app: ReturnType<typeof createApp>;
+  database: TestDatabase;
+  config: Config;
+  services: Services;
+  admin: TestUser;
+  /** A REST call through app.request; JSON in, JSON out. */
+  rest(method: string, path: string, opts?: RestOptions): Promise<RestResponse>;
+  /** A tRPC client through the same app, acting as the given user (or anonymous). */
+  trpc(
+    user?: { access: string } | null,
+    opts?: { batch?: boolean },
+  ): ReturnType<typeof createTRPCClient<AppRouter>>;
+  makeUser(role: Role, overrides?: { username?: string; password?: string }): Promise<TestUser>;
+  login(username: string, password: string): Promise<{ access: string; refresh: string }>;
+  close(): Promise<void>;
+}
+
+export interface RestOptions {
+  body?: unknown;
+  rawBody?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RestResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
+  body: any;
+}
+
+let counter = 0;
+
+export async function startHarness(
+  opts: { config?: Record<string, string>; redis?: Redis | null; database?: TestDatabase } = {},
+): Promise<Harness> {
+  const database = opts.database ?? (await createTestDb());
+  const config = testConfig(opts.config);
+  const deps: AppDeps = { config, database, logger: testLogger(), redis: opts.redis ?? null };
+  const services = createServices(deps);
+  const app = createApp(deps, services);
+
+  async function rest(method: string, path: string, o: RestOptions = {}): Promise<RestResponse> {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined;
+    if (o.rawBody !== undefined) body = o.rawBody;
+    else if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const res = await app.request(path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // keep text
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+
+  async function login(username: string, password: string) {
+    const res = await rest("POST", "/api/auth/login", { body: { username, password } });
+    if (res.status !== 200)
+      throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { access: string; refresh: string };
+  }
+
+  async function makeUser(role: Role, o: { username?: string; password?: string } = {}): Promise<TestUser> {
+    counter += 1;
+    const username =
+      o.username ?? `${role.toLowerCase()}${counter}_${Math.random().toString(36).slice(2, 7)}`;
+    const password = o.password ?? `pw-${username}-secret`;
+    const user = await services.users.create({ username, password, role, email: null });
+    const tokens = await login(username, password);
+    return { id: user.id, username, password, role, ...tokens };
+  }
+
+  function trpc(user?: { access: string } | null, o: { batch?: boolean } = {}) {
+    const linkOptions = {
+      url: "http://localhost/trpc",
+      fetch: async (url: URL | RequestInfo, init?: RequestInit) => app.request(url as string, init),
+      headers: (): Record<string, string> => (user ? { authorization: `Bearer ${user.access}` } : {}),
+    };
+    return createTRPCClient<AppRouter>({
+      links: [o.batch === false ? httpLink(linkOptions) : httpBatchLink(linkOptions)],
+    });
+  }
+
+  const admin = await makeUser("ADMIN");
+  return {
+    app,
+    database,
+    config,
+    services,
+    admin,
+    rest,
+    trpc,
+    makeUser,
+    login,
+    close: () => database.close(),
+  };
+}
