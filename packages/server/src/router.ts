@@ -1,4 +1,5 @@
 import { authRouter } from "./routers/auth";
+import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
 import { router } from "./trpc";
 
@@ -6,6 +7,7 @@ import { router } from "./trpc";
 export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
+  tasks: tasksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,8 @@
 import type { AppDeps } from "../deps";
 import { createLoginLimiter } from "./login-limiter";
 import { createPasswords } from "./passwords";
+import { createTaskQueries } from "./task-queries";
+import { createTaskWrites } from "./task-writes";
 import { createTokens } from "./tokens";
 import { createUsers } from "./users";
 
@@ -12,5 +14,7 @@ export function createServices(deps: AppDeps) {
   const tokens = createTokens(deps.config, deps.database);
   const limiter = createLoginLimiter(deps.config, deps.redis);
   const users = createUsers({ database: deps.database, passwords, tokens, limiter });
-  return { passwords, tokens, limiter, users };
+  const taskWrites = createTaskWrites(deps.database);
+  const taskQueries = createTaskQueries(deps.database);
+  return { passwords, tokens, limiter, users, taskWrites, taskQueries };
 }
