@@ -10,15 +10,22 @@ interface ZodLikeIssue {
   path: PropertyKey[];
   message: string;
   code?: string;
+  keys?: string[];
 }
 
-/** Zod issues as the contract wants them: one per bad field, each naming its path. */
+/** Zod issues as the contract wants them: one per bad field, each naming its path (an unknown key names itself). */
 export function fieldIssues(issues: readonly ZodLikeIssue[]): FieldIssue[] {
-  return issues.map((i) => ({
-    path: i.path.map(String).join(".") || "(body)",
-    message: i.message,
-    ...(i.code ? { code: i.code } : {}),
-  }));
+  return issues.flatMap((i) => {
+    const base = i.path.map(String);
+    if (i.code === "unrecognized_keys" && i.keys?.length) {
+      return i.keys.map((key) => ({
+        path: [...base, key].join("."),
+        message: "unknown field",
+        code: i.code,
+      }));
+    }
+    return [{ path: base.join(".") || "(input)", message: i.message, ...(i.code ? { code: i.code } : {}) }];
+  });
 }
 
 export function describeIssues(issues: readonly FieldIssue[]): string {

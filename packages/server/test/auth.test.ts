@@ -263,6 +263,8 @@ describe("authentication", () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("BAD_REQUEST");
-    expect(res.body.issues[0].path).toBe("(body)");
+    expect(res.body.issues).toEqual([
+      { path: "remember", message: "unknown field", code: "unrecognized_keys" },
+    ]);
   });
 });

@@ -12,11 +12,16 @@ describe("tasks", () => {
   });
   afterAll(() => h?.close());
 
-  const create = (user: TestUser, body: Record<string, unknown>) => h.rest("POST", "/api/tasks", { token: user.access, body });
+  const create = (user: TestUser, body: Record<string, unknown>) =>
+    h.rest("POST", "/api/tasks", { token: user.access, body });
 
   describe("create", () => {
     it("answers 201 with the whole task and the contract's defaults", async () => {
-      const res = await create(h.admin, { title: "  Write report  ", dueDate: "2026-12-01", assigneeId: alice.id });
+      const res = await create(h.admin, {
+        title: "  Write report  ",
+        dueDate: "2026-12-01",
+        assigneeId: alice.id,
+      });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
         id: expect.any(String),
@@ -50,9 +55,19 @@ describe("tasks", () => {
       expect(overdue.body.issues).toEqual([expect.objectContaining({ path: "status" })]);
       const typo = await create(h.admin, { title: "x", priorty: "HIGH" });
       expect(typo.status).toBe(400);
-      const many = await create(h.admin, { title: "", priority: "URGENT", dueDate: "tomorrow", assigneeId: "nope" });
+      const many = await create(h.admin, {
+        title: "",
+        priority: "URGENT",
+        dueDate: "tomorrow",
+        assigneeId: "nope",
+      });
       expect(many.status).toBe(400);
-      expect(many.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(["assigneeId", "dueDate", "priority", "title"]);
+      expect(many.body.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+        "assigneeId",
+        "dueDate",
+        "priority",
+        "title",
+      ]);
       expect(many.body.message).toMatch(/title/);
       const long = await create(h.admin, { title: "x".repeat(201) });
       expect(long.status).toBe(400);
@@ -102,16 +117,24 @@ describe("tasks", () => {
       const ids = list.body.results.map((t: { id: string }) => t.id);
       expect(ids).toContain(assignedToAlice);
       expect(ids).not.toContain(bobsTask);
-      for (const t of list.body.results) expect(t.assigneeId === alice.id || t.createdById === alice.id).toBe(true);
+      for (const t of list.body.results)
+        expect(t.assigneeId === alice.id || t.createdById === alice.id).toBe(true);
     });
 
     it("an intern gets 404, not 403, for a task they may not see, whatever they try", async () => {
       expect((await h.rest("GET", `/api/tasks/${bobsTask}`, { token: alice.access })).status).toBe(404);
-      expect((await h.rest("PATCH", `/api/tasks/${bobsTask}`, { token: alice.access, body: { status: "COMPLETED" } })).status).toBe(
-        404,
-      );
+      expect(
+        (
+          await h.rest("PATCH", `/api/tasks/${bobsTask}`, {
+            token: alice.access,
+            body: { status: "COMPLETED" },
+          })
+        ).status,
+      ).toBe(404);
       expect((await h.rest("GET", `/api/tasks/${bobsTask}/logs`, { token: alice.access })).status).toBe(404);
-      await expect(h.trpc(alice).tasks.get.query({ id: bobsTask })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+      await expect(h.trpc(alice).tasks.get.query({ id: bobsTask })).rejects.toMatchObject({
+        data: { code: "NOT_FOUND" },
+      });
     });
 
     it("an admin sees every task", async () => {
@@ -122,12 +145,20 @@ describe("tasks", () => {
   describe("update rules for interns", () => {
     it("may change details only on tasks they created, status on tasks assigned to them too", async () => {
       const byAdmin = (await create(h.admin, { title: "assigned", assigneeId: alice.id })).body;
-      const title = await h.rest("PATCH", `/api/tasks/${byAdmin.id}`, { token: alice.access, body: { title: "hijack" } });
+      const title = await h.rest("PATCH", `/api/tasks/${byAdmin.id}`, {
+        token: alice.access,
+        body: { title: "hijack" },
+      });
       expect(title.status).toBe(403);
       for (const body of [{ description: "x" }, { priority: "HIGH" }, { dueDate: "2030-01-01" }]) {
-        expect((await h.rest("PATCH", `/api/tasks/${byAdmin.id}`, { token: alice.access, body })).status).toBe(403);
+        expect(
+          (await h.rest("PATCH", `/api/tasks/${byAdmin.id}`, { token: alice.access, body })).status,
+        ).toBe(403);
       }
-      const status = await h.rest("PATCH", `/api/tasks/${byAdmin.id}`, { token: alice.access, body: { status: "IN_PROGRESS" } });
+      const status = await h.rest("PATCH", `/api/tasks/${byAdmin.id}`, {
+        token: alice.access,
+        body: { status: "IN_PROGRESS" },
+      });
       expect(status.status).toBe(200);
       expect(status.body.status).toBe("IN_PROGRESS");
 
@@ -137,30 +168,49 @@ describe("tasks", () => {
         body: { title: "own, renamed", description: "d", priority: "LOW", dueDate: null },
       });
       expect(edit.status).toBe(200);
-      expect(edit.body).toMatchObject({ title: "own, renamed", description: "d", priority: "LOW", version: 2 });
+      expect(edit.body).toMatchObject({
+        title: "own, renamed",
+        description: "d",
+        priority: "LOW",
+        version: 2,
+      });
     });
 
     it("may never change an assignee, and may not delete", async () => {
       const own = (await create(alice, { title: "own" })).body;
-      expect((await h.rest("PATCH", `/api/tasks/${own.id}`, { token: alice.access, body: { assigneeId: bob.id } })).status).toBe(403);
+      expect(
+        (await h.rest("PATCH", `/api/tasks/${own.id}`, { token: alice.access, body: { assigneeId: bob.id } }))
+          .status,
+      ).toBe(403);
       expect((await h.rest("DELETE", `/api/tasks/${own.id}`, { token: alice.access })).status).toBe(403);
-      expect((await h.rest("GET", `/api/tasks/${own.id}`, { token: alice.access })).body.assigneeId).toBe(alice.id);
+      expect((await h.rest("GET", `/api/tasks/${own.id}`, { token: alice.access })).body.assigneeId).toBe(
+        alice.id,
+      );
     });
   });
 
   describe("status rules", () => {
     it("sets completedAt on COMPLETED and clears it when the task leaves COMPLETED", async () => {
       const task = (await create(h.admin, { title: "finish me" })).body;
-      const done = await h.rest("PATCH", `/api/tasks/${task.id}`, { token: h.admin.access, body: { status: "COMPLETED" } });
+      const done = await h.rest("PATCH", `/api/tasks/${task.id}`, {
+        token: h.admin.access,
+        body: { status: "COMPLETED" },
+      });
       expect(done.body.completedAt).toBe(done.body.updatedAt);
-      const again = await h.rest("PATCH", `/api/tasks/${task.id}`, { token: h.admin.access, body: { status: "PENDING" } });
+      const again = await h.rest("PATCH", `/api/tasks/${task.id}`, {
+        token: h.admin.access,
+        body: { status: "PENDING" },
+      });
       expect(again.body.completedAt).toBeNull();
       expect(again.body.version).toBe(3);
     });
 
     it("refuses OVERDUE from a client on update", async () => {
       const task = (await create(h.admin, { title: "t" })).body;
-      const res = await h.rest("PATCH", `/api/tasks/${task.id}`, { token: h.admin.access, body: { status: "OVERDUE" } });
+      const res = await h.rest("PATCH", `/api/tasks/${task.id}`, {
+        token: h.admin.access,
+        body: { status: "OVERDUE" },
+      });
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(/status/);
     });
@@ -169,13 +219,19 @@ describe("tasks", () => {
       for (const dueDate of ["2099-01-01", null]) {
         const task = (await create(h.admin, { title: "late", dueDate: "2020-01-01" })).body;
         await h.database.db.execute(
-          (await import("drizzle-orm")).sql`update tasks set status = 'OVERDUE', version = version + 1 where id = ${task.id}`,
+          (await import("drizzle-orm"))
+            .sql`update tasks set status = 'OVERDUE', version = version + 1 where id = ${task.id}`,
         );
-        const res = await h.rest("PATCH", `/api/tasks/${task.id}`, { token: h.admin.access, body: { dueDate } });
+        const res = await h.rest("PATCH", `/api/tasks/${task.id}`, {
+          token: h.admin.access,
+          body: { dueDate },
+        });
         expect(res.status).toBe(200);
         expect(res.body.status).toBe("PENDING");
         const logs = await h.rest("GET", `/api/tasks/${task.id}/logs?pageSize=10`, { token: h.admin.access });
-        const fields = logs.body.results.filter((e: { action: string }) => e.action === "UPDATED").map((e: { field: string }) => e.field);
+        const fields = logs.body.results
+          .filter((e: { action: string }) => e.action === "UPDATED")
+          .map((e: { field: string }) => e.field);
         expect(fields.sort()).toEqual(["dueDate", "status"]);
       }
     });
@@ -184,10 +240,16 @@ describe("tasks", () => {
   describe("versions", () => {
     it("compare-and-set: a stale version is a 409 that changes nothing", async () => {
       const task = (await create(h.admin, { title: "cas" })).body;
-      const ok = await h.rest("PATCH", `/api/tasks/${task.id}`, { token: h.admin.access, body: { title: "cas 2", version: 1 } });
+      const ok = await h.rest("PATCH", `/api/tasks/${task.id}`, {
+        token: h.admin.access,
+        body: { title: "cas 2", version: 1 },
+      });
       expect(ok.status).toBe(200);
       expect(ok.body.version).toBe(2);
-      const stale = await h.rest("PATCH", `/api/tasks/${task.id}`, { token: h.admin.access, body: { title: "lost", version: 1 } });
+      const stale = await h.rest("PATCH", `/api/tasks/${task.id}`, {
+        token: h.admin.access,
+        body: { title: "lost", version: 1 },
+      });
       expect(stale.status).toBe(409);
       expect(stale.body.code).toBe("CONFLICT");
       const now = await h.rest("GET", `/api/tasks/${task.id}`, { token: h.admin.access });
@@ -198,7 +260,10 @@ describe("tasks", () => {
 
     it("a change that changes nothing keeps the version and writes nothing", async () => {
       const task = (await create(h.admin, { title: "same", priority: "LOW" })).body;
-      const res = await h.rest("PATCH", `/api/tasks/${task.id}`, { token: h.admin.access, body: { title: "same", priority: "LOW" } });
+      const res = await h.rest("PATCH", `/api/tasks/${task.id}`, {
+        token: h.admin.access,
+        body: { title: "same", priority: "LOW" },
+      });
       expect(res.status).toBe(200);
       expect(res.body.version).toBe(1);
       expect(res.body.updatedAt).toBe(task.updatedAt);
@@ -231,11 +296,21 @@ describe("tasks", () => {
   describe("the REST door", () => {
     it("answers every path with and without a trailing slash", async () => {
       const task = (await create(h.admin, { title: "slashes" })).body;
-      for (const path of ["/api/tasks", "/api/tasks/", `/api/tasks/${task.id}`, `/api/tasks/${task.id}/`, "/api/tasks/logs/", "/api/auth/me/"]) {
+      for (const path of [
+        "/api/tasks",
+        "/api/tasks/",
+        `/api/tasks/${task.id}`,
+        `/api/tasks/${task.id}/`,
+        "/api/tasks/logs/",
+        "/api/auth/me/",
+      ]) {
         const res = await h.rest("GET", path, { token: h.admin.access });
         expect(res.status, path).toBe(200);
       }
-      expect((await h.rest("POST", "/api/tasks/", { token: h.admin.access, body: { title: "slash post" } })).status).toBe(201);
+      expect(
+        (await h.rest("POST", "/api/tasks/", { token: h.admin.access, body: { title: "slash post" } }))
+          .status,
+      ).toBe(201);
     });
 
     it("never takes /api/tasks/logs for a task id", async () => {

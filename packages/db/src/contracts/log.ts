@@ -38,7 +38,9 @@ export const LogListQuery = z
   });
 export type LogListQuery = z.infer<typeof LogListQuery>;
 
-export const TaskLogQuery = z.strictObject({ id: Id, ...pageParams }).refine((q) => !(q.cursor && q.page), {
-  path: ["cursor"],
-  message: "send either cursor or page, not both",
-});
+export const TaskLogQuery = z
+  .strictObject({ id: Id, ordering: orderingParam(LOG_ORDER_FIELDS, "-createdAt"), ...pageParams })
+  .refine((q) => !(q.cursor && q.page), {
+    path: ["cursor"],
+    message: "send either cursor or page, not both",
+  });

@@ -23,13 +23,17 @@ export const tasksRouter = router({
     .query(({ ctx, input }) => ctx.services.taskQueries.list(ctx.user, input)),
 
   create: authedProcedure
-    .meta({ openapi: { method: "POST", path: "/tasks", tags: TAGS, protect: true, summary: "Create a task" } })
+    .meta({
+      openapi: { method: "POST", path: "/tasks", tags: TAGS, protect: true, summary: "Create a task" },
+    })
     .input(TaskCreateInput)
     .output(Task)
     .mutation(({ ctx, input }) => ctx.services.taskWrites.create(ctx.user, input)),
 
   logs: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/tasks/logs", tags: TAGS, protect: true, summary: "The activity log" } })
+    .meta({
+      openapi: { method: "GET", path: "/tasks/logs", tags: TAGS, protect: true, summary: "The activity log" },
+    })
     .input(LogListQuery)
     .output(LogPage)
     .query(({ ctx, input }) => ctx.services.taskQueries.logs(ctx.user, input)),
@@ -41,19 +45,37 @@ export const tasksRouter = router({
     .query(({ ctx, input }) => ctx.services.taskQueries.get(ctx.user, input.id)),
 
   logsOf: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/tasks/{id}/logs", tags: TAGS, protect: true, summary: "One task's history" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/tasks/{id}/logs",
+        tags: TAGS,
+        protect: true,
+        summary: "One task's history",
+      },
+    })
     .input(TaskLogQuery)
     .output(LogPage)
     .query(({ ctx, input }) => ctx.services.taskQueries.logsOf(ctx.user, input)),
 
   update: authedProcedure
-    .meta({ openapi: { method: "PATCH", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "Change a task" } })
+    .meta({
+      openapi: { method: "PATCH", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "Change a task" },
+    })
     .input(TaskUpdateInput)
     .output(Task)
     .mutation(({ ctx, input }) => ctx.services.taskWrites.update(ctx.user, input)),
 
   delete: adminProcedure
-    .meta({ openapi: { method: "DELETE", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "Delete a task (ADMIN)" } })
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/tasks/{id}",
+        tags: TAGS,
+        protect: true,
+        summary: "Delete a task (ADMIN)",
+      },
+    })
     .input(TaskIdInput)
     .output(z.void())
     .mutation(({ ctx, input }) => ctx.services.taskWrites.delete(ctx.user, input.id)),

@@ -27,7 +27,8 @@ export function assertVisible<T extends Pick<TaskRow, "assigneeId" | "createdByI
 /** Interns create tasks for themselves only; no assignee means themselves. */
 export function assigneeForCreate(user: AuthUser, requested: string | null | undefined): string | null {
   if (user.role === "ADMIN") return requested ?? null;
-  if (requested && requested !== user.id) throw forbidden("Interns may only create tasks assigned to themselves");
+  if (requested && requested !== user.id)
+    throw forbidden("Interns may only create tasks assigned to themselves");
   return user.id;
 }
 

@@ -1,5 +1,13 @@
 import { activityLog, type Database, tasks } from "@taskmgr/db";
-import type { LogEntry, LogListQuery, OrderKey, Page, Task, TaskListQuery, TaskOrderField } from "@taskmgr/db/contracts";
+import type {
+  LogEntry,
+  LogListQuery,
+  OrderKey,
+  Page,
+  Task,
+  TaskListQuery,
+  TaskOrderField,
+} from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
 import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { notFound } from "../errors";
@@ -21,7 +29,8 @@ const ORDER_COLUMNS = {
 function taskOrder(keys: OrderKey<TaskOrderField>[]): SQL[] {
   const parts = keys.map(({ field, desc: descending }) => {
     const column = ORDER_COLUMNS[field];
-    if (field === "dueDate") return descending ? sql`${column} desc nulls last` : sql`${column} asc nulls last`;
+    if (field === "dueDate")
+      return descending ? sql`${column} desc nulls last` : sql`${column} asc nulls last`;
     return descending ? desc(column) : asc(column);
   });
   parts.push(keys.at(-1)?.desc ? desc(tasks.id) : asc(tasks.id));
@@ -38,7 +47,10 @@ export type TaskQueries = ReturnType<typeof createTaskQueries>;
 export function createTaskQueries(database: Database) {
   const { db } = database;
 
-  async function pageOfLogs(where: SQL | undefined, query: { ordering?: OrderKey<"createdAt">[]; page?: number; pageSize: number }) {
+  async function pageOfLogs(
+    where: SQL | undefined,
+    query: { ordering?: OrderKey<"createdAt">[]; page?: number; pageSize: number },
+  ) {
     const paging = pageRequest(query);
     const ascending = query.ordering?.[0]?.desc === false;
     const order = ascending

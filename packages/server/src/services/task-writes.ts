@@ -7,7 +7,14 @@ import type { AuthUser } from "../trpc";
 import { toTask } from "./task-dto";
 import { assertMayChange, assertVisible, assigneeForCreate, type TaskField } from "./task-policy";
 
-const UPDATABLE: readonly TaskField[] = ["title", "description", "status", "priority", "dueDate", "assigneeId"];
+const UPDATABLE: readonly TaskField[] = [
+  "title",
+  "description",
+  "status",
+  "priority",
+  "dueDate",
+  "assigneeId",
+];
 
 type FieldValue = string | Date | null;
 
@@ -88,7 +95,12 @@ export function createTaskWrites(database: Database) {
         const changed = UPDATABLE.filter((f) => !same(next[f], current[f]));
         // An OVERDUE task whose due date moves to the future (or away) is pending again, in the same change.
         const dueNoLongerPast = next.dueDate === null || next.dueDate.getTime() > now.getTime();
-        if (current.status === "OVERDUE" && input.status === undefined && changed.includes("dueDate") && dueNoLongerPast) {
+        if (
+          current.status === "OVERDUE" &&
+          input.status === undefined &&
+          changed.includes("dueDate") &&
+          dueNoLongerPast
+        ) {
           next.status = "PENDING";
           changed.push("status");
         }
@@ -102,7 +114,8 @@ export function createTaskWrites(database: Database) {
           .set({ ...next, completedAt, updatedAt: now, version: current.version + 1 })
           .where(and(eq(tasks.id, current.id), eq(tasks.version, current.version)))
           .returning();
-        if (!updated) throw new TRPCError({ code: "CONFLICT", message: "version: the task changed meanwhile; retry" });
+        if (!updated)
+          throw new TRPCError({ code: "CONFLICT", message: "version: the task changed meanwhile; retry" });
         await tx.insert(activityLog).values(
           changed.map((field) => ({
             taskId: current.id,
@@ -125,7 +138,13 @@ export function createTaskWrites(database: Database) {
         await tx.delete(tasks).where(eq(tasks.id, id));
         await tx
           .insert(activityLog)
-          .values({ taskId: id, actorId: actor.id, action: "DELETED", oldValue: toTask(row), createdAt: new Date() });
+          .values({
+            taskId: id,
+            actorId: actor.id,
+            action: "DELETED",
+            oldValue: toTask(row),
+            createdAt: new Date(),
+          });
       });
     },
   };
