@@ -136,15 +136,13 @@ export function createTaskWrites(database: Database) {
         const [row] = await tx.select().from(tasks).where(eq(tasks.id, id)).for("update");
         if (!row) throw notFound("Task");
         await tx.delete(tasks).where(eq(tasks.id, id));
-        await tx
-          .insert(activityLog)
-          .values({
-            taskId: id,
-            actorId: actor.id,
-            action: "DELETED",
-            oldValue: toTask(row),
-            createdAt: new Date(),
-          });
+        await tx.insert(activityLog).values({
+          taskId: id,
+          actorId: actor.id,
+          action: "DELETED",
+          oldValue: toTask(row),
+          createdAt: new Date(),
+        });
       });
     },
   };
