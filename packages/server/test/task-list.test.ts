@@ -20,7 +20,9 @@ type Key = { field: keyof Task; desc: boolean };
 
 /** The reference: what API.md says a list returns, computed in plain TypeScript. */
 function reference(all: Task[], filter: (t: Task) => boolean, ordering: string): Task[] {
-  const keys: Key[] = ordering.split(",").map((k) => ({ field: k.replace(/^-/, "") as keyof Task, desc: k.startsWith("-") }));
+  const keys: Key[] = ordering
+    .split(",")
+    .map((k) => ({ field: k.replace(/^-/, "") as keyof Task, desc: k.startsWith("-") }));
   const cmp = (a: Task, b: Task): number => {
     for (const { field, desc } of keys) {
       const x = a[field];
@@ -30,7 +32,8 @@ function reference(all: Task[], filter: (t: Task) => boolean, ordering: string):
         return x === null ? 1 : -1; // nulls last, either direction
       }
       let c: number;
-      if (field === "priority" || field === "status") c = RANK[x as keyof typeof RANK] - RANK[y as keyof typeof RANK];
+      if (field === "priority" || field === "status")
+        c = RANK[x as keyof typeof RANK] - RANK[y as keyof typeof RANK];
       else c = String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
       if (c !== 0) return desc ? -c : c;
     }
@@ -71,7 +74,8 @@ describe("task listing against a reference, on 1,000 generated tasks", () => {
         updatedAt: new Date(createdAt.getTime() + Math.floor(rand() * 10) * 3_600_000),
       };
     });
-    for (let i = 0; i < rows.length; i += 250) await h.database.db.insert(tasks).values(rows.slice(i, i + 250));
+    for (let i = 0; i < rows.length; i += 250)
+      await h.database.db.insert(tasks).values(rows.slice(i, i + 250));
     const res = await h.services.taskQueries.list(
       { id: h.admin.id, role: "ADMIN", username: "admin" },
       { ordering: [{ field: "createdAt", desc: true }], pageSize: 100, page: 1 },
@@ -94,21 +98,46 @@ describe("task listing against a reference, on 1,000 generated tasks", () => {
   }, 120_000);
   afterAll(() => h?.close());
 
-  const filters: Array<[string, (ids: { alice: string; bob: string }) => string, (t: Task, ids: { alice: string; bob: string }) => boolean]> = [
+  const filters: Array<
+    [
+      string,
+      (ids: { alice: string; bob: string }) => string,
+      (t: Task, ids: { alice: string; bob: string }) => boolean,
+    ]
+  > = [
     ["no filter", () => "", () => true],
     ["status list", () => "status=PENDING,OVERDUE", (t) => t.status === "PENDING" || t.status === "OVERDUE"],
     ["priority", () => "priority=HIGH", (t) => t.priority === "HIGH"],
     ["assignee", (ids) => `assigneeId=${ids.alice}`, (t, ids) => t.assigneeId === ids.alice],
-    ["creator + status", (ids) => `createdById=${ids.bob}&status=COMPLETED`, (t, ids) => t.createdById === ids.bob && t.status === "COMPLETED"],
+    [
+      "creator + status",
+      (ids) => `createdById=${ids.bob}&status=COMPLETED`,
+      (t, ids) => t.createdById === ids.bob && t.status === "COMPLETED",
+    ],
     [
       "due window",
       () => "dueAfter=2026-03-01&dueBefore=2026-09-01T00:00:00Z",
-      (t) => t.dueDate !== null && t.dueDate > "2026-03-01T23:59:59.999Z" && t.dueDate < "2026-09-01T00:00:00.000Z",
+      (t) =>
+        t.dueDate !== null &&
+        t.dueDate > "2026-03-01T23:59:59.999Z" &&
+        t.dueDate < "2026-09-01T00:00:00.000Z",
     ],
     ["search", () => "search=AB", (t) => t.title.includes("ab") || t.description.includes("ab")],
-    ["search with % and _", () => "search=%25_", (t) => t.title.includes("%_") || t.description.includes("%_")],
+    [
+      "search with % and _",
+      () => "search=%25_",
+      (t) => t.title.includes("%_") || t.description.includes("%_"),
+    ],
   ];
-  const orderings = ["-createdAt", "dueDate", "-dueDate", "priority,-dueDate", "-priority,title", "status,-updatedAt", "title"];
+  const orderings = [
+    "-createdAt",
+    "dueDate",
+    "-dueDate",
+    "priority,-dueDate",
+    "-priority,title",
+    "status,-updatedAt",
+    "title",
+  ];
   const pageSizes = [7, 50];
 
   it("matches the reference for every filter × ordering × page", async () => {
@@ -120,7 +149,9 @@ describe("task listing against a reference, on 1,000 generated tasks", () => {
         for (const pageSize of pageSizes) {
           const totalPages = Math.ceil(expected.length / pageSize);
           for (const page of [...new Set([1, 2, totalPages, totalPages + 1])].filter((p) => p >= 1)) {
-            const q = [query(ids), `ordering=${ordering}`, `pageSize=${pageSize}`, `page=${page}`].filter(Boolean).join("&");
+            const q = [query(ids), `ordering=${ordering}`, `pageSize=${pageSize}`, `page=${page}`]
+              .filter(Boolean)
+              .join("&");
             const res = await h.rest("GET", `/api/tasks?${q}`, { token: h.admin.access });
             const label = `${name} | ${q} | seed ${seed}`;
             expect(res.status, label).toBe(200);
@@ -140,10 +171,16 @@ describe("task listing against a reference, on 1,000 generated tasks", () => {
   }, 120_000);
 
   it("an intern's list is the reference restricted to their tasks, and pages never overlap", async () => {
-    const expected = reference(all, (t) => t.assigneeId === alice.id || t.createdById === alice.id, "priority,dueDate");
+    const expected = reference(
+      all,
+      (t) => t.assigneeId === alice.id || t.createdById === alice.id,
+      "priority,dueDate",
+    );
     const seen: string[] = [];
     for (let page = 1; ; page++) {
-      const res = await h.rest("GET", `/api/tasks?ordering=priority,dueDate&pageSize=40&page=${page}`, { token: alice.access });
+      const res = await h.rest("GET", `/api/tasks?ordering=priority,dueDate&pageSize=40&page=${page}`, {
+        token: alice.access,
+      });
       expect(res.body.count).toBe(expected.length);
       if (res.body.results.length === 0) break;
       seen.push(...res.body.results.map((t: Task) => t.id));
@@ -153,8 +190,14 @@ describe("task listing against a reference, on 1,000 generated tasks", () => {
   });
 
   it("the tRPC door takes arrays for lists and returns the same page", async () => {
-    const viaTrpc = await h.trpc(h.admin).tasks.list.query({ status: ["PENDING", "OVERDUE"], ordering: "-priority,title", pageSize: 20 });
-    const viaRest = await h.rest("GET", "/api/tasks?status=PENDING,OVERDUE&ordering=-priority,title&pageSize=20", { token: h.admin.access });
+    const viaTrpc = await h
+      .trpc(h.admin)
+      .tasks.list.query({ status: ["PENDING", "OVERDUE"], ordering: "-priority,title", pageSize: 20 });
+    const viaRest = await h.rest(
+      "GET",
+      "/api/tasks?status=PENDING,OVERDUE&ordering=-priority,title&pageSize=20",
+      { token: h.admin.access },
+    );
     expect(viaTrpc).toEqual(viaRest.body);
   });
 });

@@ -11,6 +11,7 @@ export const authRouter = router({
         method: "POST",
         path: "/auth/login",
         tags: TAGS,
+        protect: false,
         summary: "Log in for an access and a refresh token",
       },
     })
@@ -32,6 +33,7 @@ export const authRouter = router({
         method: "POST",
         path: "/auth/refresh",
         tags: TAGS,
+        protect: false,
         summary: "Spend a refresh token for a new pair",
       },
     })
