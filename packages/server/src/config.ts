@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   ACCESS_TOKEN_TTL: Duration.default(15 * 60),
   REFRESH_TOKEN_TTL: Duration.default(7 * 86400),
   OVERDUE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
+  /** Redis key prefix of the job queue; processes that share it share one schedule. */
+  QUEUE_PREFIX: z.string().min(1).optional(),
   /** false on servers whose sweep runs in a separate worker process. */
   RUN_WORKER: flag(true),
   ADMIN_USERNAME: z.string().min(3).max(150).default("admin"),

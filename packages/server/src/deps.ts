@@ -1,4 +1,5 @@
 import type { Database } from "@taskmgr/db";
+import type { Sweeper } from "@taskmgr/worker";
 import type { Redis } from "ioredis";
 import type { Config } from "./config";
 import type { Logger } from "./logger";
@@ -9,4 +10,6 @@ export interface AppDeps {
   database: Database;
   logger: Logger;
   redis?: Redis | null;
+  /** Runs the overdue sweep on demand (through the queue when Redis is configured). */
+  sweeper: Pick<Sweeper, "runNow">;
 }

@@ -1,3 +1,4 @@
+import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
@@ -8,6 +9,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   tasks: tasksRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

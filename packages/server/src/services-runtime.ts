@@ -1,4 +1,6 @@
 import type { Database } from "@taskmgr/db";
+import { startSweeper } from "@taskmgr/worker";
+import { Redis } from "ioredis";
 import type { Config } from "./config";
 import type { AppDeps } from "./deps";
 import type { Logger } from "./logger";
@@ -10,15 +12,48 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-/** Connects what the app needs beyond the database and creates the first admin; null when start-up must stop. */
+/**
+ * Connects what the app needs beyond the database (Redis, the sweep) and creates the first admin.
+ * Returns null when start-up must stop.
+ */
 export async function startServices(base: {
   config: Config;
   database: Database;
   logger: Logger;
 }): Promise<Runtime | null> {
-  const { config, logger } = base;
-  const deps: AppDeps = { ...base, redis: null };
+  const { config, logger, database } = base;
+  let redis: Redis | null = null;
+  if (config.REDIS_URL) {
+    // Fails fast while Redis is away: the API keeps serving, /readyz says why, the login limiter falls back.
+    redis = new Redis(config.REDIS_URL, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 2000,
+    });
+    let down = false;
+    redis.on("error", (err) => {
+      if (!down) logger.warn({ err: err.message }, "redis unavailable; reconnecting");
+      down = true;
+    });
+    redis.on("ready", () => {
+      if (down) logger.info("redis reconnected");
+      down = false;
+    });
+  }
+  const sweeper = await startSweeper({
+    database,
+    logger,
+    redisUrl: config.REDIS_URL,
+    intervalSeconds: config.OVERDUE_SWEEP_INTERVAL_SECONDS,
+    process: config.RUN_WORKER,
+    queuePrefix: config.QUEUE_PREFIX,
+  });
+  const deps: AppDeps = { ...base, redis, sweeper };
   const services = createServices(deps);
+  const stop = async () => {
+    await sweeper.stop(8000);
+    redis?.disconnect();
+  };
   try {
     const result = await services.users.bootstrapAdmin({
       username: config.ADMIN_USERNAME,
@@ -35,7 +70,8 @@ export async function startServices(base: {
     }
   } catch (err) {
     logger.fatal((err as Error).message);
+    await stop();
     return null;
   }
-  return { deps, services, stop: async () => {} };
+  return { deps, services, stop };
 }

@@ -41,6 +41,7 @@ describe("OpenAPI document and docs", () => {
         "POST /users",
         "GET /users/{id}",
         "PATCH /users/{id}",
+        "POST /admin/overdue-sweep",
       ].sort(),
     );
     expect(doc.servers[0].url).toBe("/api");

@@ -1,2 +1,3 @@
-// The overdue sweep lands with the worker issue.
-export {};
+export { runOverdueSweep, type SweepResult } from "./jobs/overdue-sweep";
+export { QUEUE_NAME, SWEEP_SCHEDULER_ID } from "./queue";
+export { type Sweeper, type SweeperOptions, startSweeper } from "./runtime";

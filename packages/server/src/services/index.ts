@@ -9,7 +9,7 @@ import { createUsers } from "./users";
 export type Services = ReturnType<typeof createServices>;
 
 /** The domain services, built once per app from its dependencies. */
-export function createServices(deps: AppDeps) {
+export function createServices(deps: Pick<AppDeps, "config" | "database" | "redis" | "logger">) {
   const passwords = createPasswords();
   const tokens = createTokens(deps.config, deps.database);
   const limiter = createLoginLimiter(deps.config, deps.redis);

@@ -1,5 +1,6 @@
 import type { Role } from "@taskmgr/db/contracts";
 import { createTestDb, type TestDatabase } from "@taskmgr/db/testing";
+import { runOverdueSweep } from "@taskmgr/worker";
 import { createTRPCClient, httpBatchLink, httpLink } from "@trpc/client";
 import type { Redis } from "ioredis";
 import { createApp } from "../../src/app";
@@ -53,11 +54,22 @@ export interface RestResponse {
 let counter = 0;
 
 export async function startHarness(
-  opts: { config?: Record<string, string>; redis?: Redis | null; database?: TestDatabase } = {},
+  opts: {
+    config?: Record<string, string>;
+    redis?: Redis | null;
+    database?: TestDatabase;
+    sweeper?: AppDeps["sweeper"];
+  } = {},
 ): Promise<Harness> {
   const database = opts.database ?? (await createTestDb());
   const config = testConfig(opts.config);
-  const deps: AppDeps = { config, database, logger: testLogger(), redis: opts.redis ?? null };
+  const deps: AppDeps = {
+    config,
+    database,
+    logger: testLogger(),
+    redis: opts.redis ?? null,
+    sweeper: opts.sweeper ?? { runNow: () => runOverdueSweep(database.db) },
+  };
   const services = createServices(deps);
   const app = createApp(deps, services);
 

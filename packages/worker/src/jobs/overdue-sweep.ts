@@ -1,0 +1,41 @@
+import { type Executor, rowsOf } from "@taskmgr/db";
+import { sql } from "drizzle-orm";
+
+export interface SweepResult {
+  markedOverdue: number;
+}
+
+/**
+ * Marks every PENDING or IN_PROGRESS task due before `now` as OVERDUE, bumping its version once and writing
+ * one MARKED_OVERDUE entry for it, in one statement (so one transaction) with no per-row round trips.
+ *
+ * Safe to run twice or on two workers at once: rows another sweep (or a user's PATCH) holds are skipped this
+ * round, and a row already marked no longer matches. A user's concurrent change is never overwritten: the
+ * UPDATE acts only on rows it locked while they were still eligible.
+ */
+export async function runOverdueSweep(db: Executor, now: Date = new Date()): Promise<SweepResult> {
+  // Passed as text: postgres.js does not serialise a Date inside a raw sql template.
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const result = await db.execute(sql`
+    with candidates as (
+      select id, status from tasks
+      where due_date < ${at} and status in ('PENDING', 'IN_PROGRESS')
+      for update skip locked
+    ),
+    marked as (
+      update tasks t
+      set status = 'OVERDUE', version = t.version + 1, updated_at = ${at}
+      from candidates c
+      where t.id = c.id
+      returning t.id, c.status as old_status
+    ),
+    logged as (
+      insert into activity_log (task_id, actor_id, action, field, old_value, new_value, created_at)
+      select id, null, 'MARKED_OVERDUE', 'status', to_jsonb(old_status::text), '"OVERDUE"'::jsonb, ${at}
+      from marked
+      returning 1
+    )
+    select count(*)::int as n from logged
+  `);
+  return { markedOverdue: rowsOf<{ n: number }>(result)[0]?.n ?? 0 };
+}

@@ -1,0 +1,146 @@
+import type { Database } from "@taskmgr/db";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { runOverdueSweep, type SweepResult } from "./jobs/overdue-sweep";
+import {
+  createSweepQueue,
+  createSweepWorker,
+  QueueEvents,
+  SWEEP_JOB,
+  scheduleSweep,
+  sweepThroughQueue,
+} from "./queue";
+
+export interface SweeperOptions {
+  database: Database;
+  logger: Logger;
+  redisUrl?: string | undefined;
+  intervalSeconds: number;
+  /** Process scheduled sweeps here (a worker), or only enqueue them (a server whose worker runs elsewhere). */
+  process: boolean;
+  queuePrefix?: string | undefined;
+  /** How long POST /admin/overdue-sweep waits for a queued sweep. */
+  runNowTimeoutMs?: number;
+}
+
+export interface Sweeper {
+  /** Runs one sweep now and returns its result: through the queue with Redis, directly without. */
+  runNow(): Promise<SweepResult>;
+  /** Stops taking work, lets a running sweep finish (bounded), and closes its connections. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Logs a connection's errors once per outage instead of once per reconnect attempt. */
+function reportOutages(connection: Redis, logger: Logger, name: string): void {
+  let down = false;
+  connection.on("error", (err) => {
+    if (!down) logger.warn({ err: err.message, connection: name }, "redis unavailable; reconnecting");
+    down = true;
+  });
+  connection.on("ready", () => {
+    if (down) logger.info({ connection: name }, "redis reconnected");
+    down = false;
+  });
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms).unref())]);
+
+/** The overdue sweep, scheduled: on BullMQ when Redis is configured, else on an in-process timer. */
+export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
+  const { database, logger, intervalSeconds } = options;
+  const sweepAndLog = async (trigger: string): Promise<SweepResult> => {
+    const started = performance.now();
+    const result = await runOverdueSweep(database.db);
+    logger.info({ trigger, ...result, ms: Math.round(performance.now() - started) }, "overdue sweep");
+    return result;
+  };
+
+  if (!options.redisUrl) {
+    let running: Promise<unknown> = Promise.resolve();
+    let busy = false;
+    const timer = options.process
+      ? setInterval(() => {
+          if (busy) return; // a slow sweep is not overlapped by the next tick
+          busy = true;
+          running = sweepAndLog("timer")
+            .catch((err) => logger.error({ err }, "overdue sweep failed"))
+            .finally(() => {
+              busy = false;
+            });
+        }, intervalSeconds * 1000)
+      : null;
+    timer?.unref();
+    return {
+      runNow: () => sweepAndLog("request"),
+      async stop(timeoutMs = 8000) {
+        if (timer) clearInterval(timer);
+        await withTimeout(running, timeoutMs);
+      },
+    };
+  }
+
+  const prefix = options.queuePrefix;
+  // Producers fail fast while Redis is away; the worker's connection waits for it (BullMQ requires that).
+  const producer = new Redis(options.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+  });
+  const eventsConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  reportOutages(producer, logger, "sweep producer");
+  reportOutages(eventsConnection, logger, "sweep events");
+  const queue = createSweepQueue({ connection: producer, prefix });
+  queue.on("error", () => {}); // reported once per outage by its connection
+  const events = new QueueEvents(queue.name, { connection: eventsConnection, prefix: prefix ?? "bull" });
+  events.on("error", () => {});
+
+  let workerConnection: Redis | null = null;
+  let stopRegistering = () => {};
+  let worker: ReturnType<typeof createSweepWorker> | null = null;
+  if (options.process) {
+    workerConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    reportOutages(workerConnection, logger, "sweep worker");
+    worker = createSweepWorker({ connection: workerConnection, prefix }, (name) =>
+      sweepAndLog(name === SWEEP_JOB ? "schedule" : "request"),
+    );
+    worker.on("failed", (job, err) =>
+      logger.error({ job: job?.id, attempts: job?.attemptsMade, err }, "overdue sweep failed"),
+    );
+    worker.on("error", (err) => {
+      if (!/ECONNREFUSED|ECONNRESET|Connection is closed/.test(err.message))
+        logger.warn({ err: err.message }, "sweep worker");
+    });
+    // Upserting is idempotent, so doing it on every (re)connect of the queue's connection restores a schedule
+    // that a Redis without persistence lost, and costs nothing otherwise. A failed attempt retries.
+    let retry: NodeJS.Timeout | undefined;
+    const register = async (): Promise<void> => {
+      clearTimeout(retry);
+      try {
+        await scheduleSweep(queue, intervalSeconds);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, "could not register the sweep schedule; retrying");
+        retry = setTimeout(() => void register(), 1000);
+        retry.unref();
+      }
+    };
+    producer.on("ready", () => void register());
+    stopRegistering = () => clearTimeout(retry);
+    await register();
+  }
+
+  return {
+    runNow: () => sweepThroughQueue(queue, events, options.runNowTimeoutMs ?? 30_000),
+    async stop(timeoutMs = 8000) {
+      stopRegistering();
+      producer.removeAllListeners("ready");
+      if (worker) {
+        const closed = await withTimeout(worker.close(), timeoutMs);
+        if (closed === "timeout")
+          logger.warn("a sweep was still running at shutdown; its transaction rolls back");
+      }
+      await withTimeout(Promise.allSettled([events.close(), queue.close()]), 2000);
+      for (const connection of [producer, eventsConnection, workerConnection]) connection?.disconnect();
+    },
+  };
+}
