@@ -1,2 +1,17 @@
-// The typed client lands with the SDK issue; the package exists so the workspace has its final shape.
-export {};
+export type { LogEntry, Page, Role, Task, User } from "@taskmgr/db/contracts";
+export {
+  CLIENT_TASK_STATUSES,
+  LOG_ACTIONS,
+  ROLES,
+  TASK_ORDER_FIELDS,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TaskCreateInput,
+  TaskPriority,
+  TaskStatus,
+  TaskUpdateBody,
+  UserCreateInput,
+} from "@taskmgr/db/contracts";
+export { type ClientOptions, createClient, type TaskManagerClient, type Tokens } from "./client";
+export { type FieldIssue, TaskManagerError } from "./errors";
+export type { AppRouter } from "./router";

@@ -1,0 +1,59 @@
+import { TRPCClientError } from "@trpc/client";
+import type { AppRouter } from "./router";
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+  code?: string;
+}
+
+interface ErrorData {
+  code?: string;
+  httpStatus?: number;
+  issues?: FieldIssue[];
+  requestId?: string;
+}
+
+const BRAND = Symbol.for("@taskmgr/sdk.TaskManagerError");
+
+/** The one error callers see: the contract's code, the HTTP status, a message, and per-field issues. */
+export class TaskManagerError extends TRPCClientError<AppRouter> {
+  // TRPCClientError answers instanceof with its own check; ours recognises our errors (from any copy of the SDK).
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
+  readonly code: string;
+  readonly status: number;
+  readonly issues: FieldIssue[];
+  readonly requestId: string | undefined;
+
+  constructor(
+    message: string,
+    opts: { code: string; status: number; issues?: FieldIssue[]; requestId?: string; cause?: Error },
+  ) {
+    super(message, opts.cause ? { cause: opts.cause } : {});
+    this.name = "TaskManagerError";
+    this.code = opts.code;
+    this.status = opts.status;
+    this.issues = opts.issues ?? [];
+    this.requestId = opts.requestId;
+  }
+
+  static override from(err: unknown): TaskManagerError {
+    if (err instanceof TaskManagerError) return err;
+    if (err instanceof TRPCClientError) {
+      const data = (err.data ?? {}) as ErrorData;
+      return new TaskManagerError(err.message, {
+        code: data.code ?? "INTERNAL_SERVER_ERROR",
+        status: data.httpStatus ?? 500,
+        ...(data.issues ? { issues: data.issues } : {}),
+        ...(data.requestId ? { requestId: data.requestId } : {}),
+        cause: err,
+      });
+    }
+    const cause = err instanceof Error ? err : new Error(String(err));
+    return new TaskManagerError(cause.message, { code: "CLIENT_ERROR", status: 0, cause });
+  }
+}
