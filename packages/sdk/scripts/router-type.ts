@@ -73,7 +73,10 @@ const tree: Tree = {};
 for (const p of procedures) {
   const parts = p.path.split(".");
   let node = tree;
-  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Tree;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Tree;
+  }
   const kind = p.type === "query" ? "TRPCQueryProcedure" : "TRPCMutationProcedure";
   node[parts.at(-1)!] =
     `${kind}<{ input: ${print(`__in_${p.alias}`)}; output: ${print(`__out_${p.alias}`)}; meta: object }>`;

@@ -38,7 +38,7 @@ describe("the SDK against a live server", () => {
         client.tasks.create.mutate({
           title: `sdk ${title}`,
           priority: i === 0 ? "HIGH" : "LOW",
-          dueDate: "2030-01-0" + (i + 1),
+          dueDate: `2030-01-0${i + 1}`,
         }),
       ),
     );
