@@ -200,4 +200,125 @@ describe("task listing against a reference, on 1,000 generated tasks", () => {
     );
     expect(viaTrpc).toEqual(viaRest.body);
   });
+
+  describe("cursor paging", () => {
+    async function walk(token: string, query: string, pageSize: number) {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const q = [query, `pageSize=${pageSize}`, cursor ? `cursor=${encodeURIComponent(cursor)}` : ""]
+          .filter(Boolean)
+          .join("&");
+        const res = await h.rest("GET", `/api/tasks?${q}`, { token });
+        expect(res.status, q).toBe(200);
+        ids.push(...res.body.results.map((t: Task) => t.id));
+        cursor = res.body.nextCursor;
+        pages++;
+        expect(pages).toBeLessThan(500);
+      } while (cursor);
+      return ids;
+    }
+
+    it("walking by cursor yields every task once, in order, for every ordering and filter", async () => {
+      const ids = { alice: alice.id, bob: bob.id };
+      for (const [name, query, predicate] of filters) {
+        for (const ordering of orderings) {
+          const expected = reference(all, (t) => predicate(t, ids), ordering).map((t) => t.id);
+          const got = await walk(
+            h.admin.access,
+            [query(ids), `ordering=${ordering}`].filter(Boolean).join("&"),
+            45,
+          );
+          expect(got, `${name} | ${ordering}`).toEqual(expected);
+        }
+      }
+    }, 120_000);
+
+    it("a cursor page reports its page number, and the last page has no next cursor", async () => {
+      let cursor: string | null = null;
+      for (let page = 1; page <= 10; page++) {
+        const res = await h.rest(
+          "GET",
+          `/api/tasks?ordering=title&pageSize=100${cursor ? `&cursor=${cursor}` : ""}`,
+          {
+            token: h.admin.access,
+          },
+        );
+        expect(res.body).toMatchObject({
+          page,
+          count: 1000,
+          totalPages: 10,
+          previous: page > 1 ? page - 1 : null,
+        });
+        expect(res.body.next).toBe(page < 10 ? page + 1 : null);
+        expect(res.body.results).toHaveLength(100);
+        cursor = res.body.nextCursor;
+        expect(cursor === null).toBe(page === 10);
+      }
+    });
+
+    it("an intern's walk covers exactly their tasks", async () => {
+      const expected = reference(
+        all,
+        (t) => t.assigneeId === alice.id || t.createdById === alice.id,
+        "-priority,dueDate",
+      ).map((t) => t.id);
+      expect(await walk(alice.access, "ordering=-priority,dueDate", 30)).toEqual(expected);
+    });
+
+    it("refuses a tampered cursor, a cursor of another query or user, and cursor with page (400, naming cursor)", async () => {
+      const page = await h.rest("GET", "/api/tasks?status=PENDING&pageSize=10", { token: h.admin.access });
+      const cursor: string = page.body.nextCursor;
+      const [body, sig] = cursor.split(".");
+      const forged = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(body!, "base64url").toString()), p: 40 }),
+      ).toString("base64url");
+      for (const [label, query, token] of [
+        ["tampered", `status=PENDING&pageSize=10&cursor=${forged}.${sig}`, h.admin.access],
+        ["garbage", "status=PENDING&pageSize=10&cursor=abc.def", h.admin.access],
+        ["other filters", `status=COMPLETED&pageSize=10&cursor=${cursor}`, h.admin.access],
+        ["other page size", `status=PENDING&pageSize=11&cursor=${cursor}`, h.admin.access],
+        ["other user", `status=PENDING&pageSize=10&cursor=${cursor}`, alice.access],
+        ["with page", `status=PENDING&pageSize=10&page=2&cursor=${cursor}`, h.admin.access],
+      ] as const) {
+        const res = await h.rest("GET", `/api/tasks?${query}`, { token });
+        expect(res.status, label).toBe(400);
+        expect(res.body.message, label).toMatch(/cursor/);
+      }
+    });
+  });
+
+  it("walks by cursor while tasks are being inserted: every task that existed is seen exactly once", async () => {
+    for (const ordering of ["-createdAt", "title", "priority,-dueDate"]) {
+      const before = new Set((await h.database.db.select({ id: tasks.id }).from(tasks)).map((r) => r.id));
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let n = 0;
+      do {
+        const res = await h.rest(
+          "GET",
+          `/api/tasks?ordering=${ordering}&pageSize=97${cursor ? `&cursor=${cursor}` : ""}`,
+          {
+            token: h.admin.access,
+          },
+        );
+        seen.push(...res.body.results.map((t: Task) => t.id));
+        cursor = res.body.nextCursor;
+        // Insert between pages, at both ends of every ordering.
+        await h.database.db.insert(tasks).values([
+          {
+            title: `aaa-${ordering}-${n}`,
+            priority: "LOW",
+            createdById: h.admin.id,
+            createdAt: new Date("2020-01-01"),
+          },
+          { title: `zzz-${ordering}-${n}`, priority: "HIGH", createdById: h.admin.id, dueDate: null },
+        ]);
+        n++;
+      } while (cursor);
+      expect(new Set(seen).size, ordering).toBe(seen.length);
+      for (const id of before) expect(seen.includes(id), `${ordering}: missed ${id}`).toBe(true);
+    }
+  }, 120_000);
 });

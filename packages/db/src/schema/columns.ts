@@ -1,4 +1,5 @@
 import { timestamp } from "drizzle-orm/pg-core";
 
-/** A timestamptz column read and written as a JS Date. */
-export const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+/** A timestamptz column read and written as a JS Date, at millisecond precision so a Date round-trips exactly. */
+export const timestamptz = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: "date", precision: 3 });

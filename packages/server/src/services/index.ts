@@ -1,4 +1,5 @@
 import type { AppDeps } from "../deps";
+import { createCursorCodec } from "./keyset";
 import { createLoginLimiter } from "./login-limiter";
 import { createPasswords } from "./passwords";
 import { createTaskQueries } from "./task-queries";
@@ -13,8 +14,9 @@ export function createServices(deps: Pick<AppDeps, "config" | "database" | "redi
   const passwords = createPasswords();
   const tokens = createTokens(deps.config, deps.database);
   const limiter = createLoginLimiter(deps.config, deps.redis);
-  const users = createUsers({ database: deps.database, passwords, tokens, limiter });
+  const cursors = createCursorCodec(deps.config.JWT_SECRET);
+  const users = createUsers({ database: deps.database, passwords, tokens, limiter, cursors });
   const taskWrites = createTaskWrites(deps.database);
-  const taskQueries = createTaskQueries(deps.database);
+  const taskQueries = createTaskQueries(deps.database, cursors);
   return { passwords, tokens, limiter, users, taskWrites, taskQueries };
 }

@@ -8,11 +8,11 @@ import type {
   TaskListQuery,
   TaskOrderField,
 } from "@taskmgr/db/contracts";
-import { TRPCError } from "@trpc/server";
-import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, gt, gte, ilike, inArray, lt, lte, or, type SQL } from "drizzle-orm";
 import { notFound } from "../errors";
 import type { AuthUser } from "../trpc";
-import { containsPattern, pageRequest, toPage } from "./paging";
+import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
+import { containsPattern } from "./paging";
 import { toLogEntry, toTask } from "./task-dto";
 import { assertVisible, visibleTasks } from "./task-policy";
 
@@ -25,48 +25,57 @@ const ORDER_COLUMNS = {
   title: tasks.title,
 } as const;
 
-/** ORDER BY for a task list: null due dates last either way, then id in the last key's direction. */
-function taskOrder(keys: OrderKey<TaskOrderField>[]): SQL[] {
-  const parts = keys.map(({ field, desc: descending }) => {
-    const column = ORDER_COLUMNS[field];
-    if (field === "dueDate")
-      return descending ? sql`${column} desc nulls last` : sql`${column} asc nulls last`;
-    return descending ? desc(column) : asc(column);
-  });
-  parts.push(keys.at(-1)?.desc ? desc(tasks.id) : asc(tasks.id));
-  return parts;
+/** The sort keys of a task list: the requested fields, then id in the last one's direction. */
+function taskKeys(ordering: OrderKey<TaskOrderField>[]): SortKey[] {
+  const keys: SortKey[] = ordering.map(({ field, desc }) => ({
+    column: ORDER_COLUMNS[field],
+    desc,
+    nullable: field === "dueDate",
+    kind: field === "dueDate" || field === "createdAt" || field === "updatedAt" ? "date" : "value",
+  }));
+  keys.push({ column: tasks.id, desc: ordering.at(-1)?.desc ?? true, nullable: false, kind: "value" });
+  return keys;
 }
 
-function noCursorYet(cursor: string | undefined) {
-  if (cursor) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list issued" });
+const LOG_KEY_FIELDS = ["createdAt", "seq"] as const;
+
+function logKeys(ordering: OrderKey<"createdAt">[] | undefined): SortKey[] {
+  const descending = ordering?.[0]?.desc !== false;
+  return [
+    { column: activityLog.createdAt, desc: descending, nullable: false, kind: "date" },
+    { column: activityLog.seq, desc: descending, nullable: false, kind: "value" },
+  ];
 }
 
 export type TaskQueries = ReturnType<typeof createTaskQueries>;
 
 /** Reads of tasks and the activity log: filtered, sorted and paged in SQL, limited to what the caller may see. */
-export function createTaskQueries(database: Database) {
+export function createTaskQueries(database: Database, codec: CursorCodec) {
   const { db } = database;
 
-  async function pageOfLogs(
+  function pageOfLogs(
     where: SQL | undefined,
-    query: { ordering?: OrderKey<"createdAt">[]; page?: number; pageSize: number },
+    query: { ordering?: OrderKey<"createdAt">[]; page?: number; pageSize: number; cursor?: string },
+    identity: unknown,
   ) {
-    const paging = pageRequest(query);
-    const ascending = query.ordering?.[0]?.desc === false;
-    const order = ascending
-      ? [asc(activityLog.createdAt), asc(activityLog.seq)]
-      : [desc(activityLog.createdAt), desc(activityLog.seq)];
-    const [rows, [total]] = await Promise.all([
-      db
-        .select()
-        .from(activityLog)
-        .where(where)
-        .orderBy(...order)
-        .limit(paging.pageSize)
-        .offset(paging.offset),
-      db.select({ n: count() }).from(activityLog).where(where),
-    ]);
-    return toPage(rows.map(toLogEntry), total?.n ?? 0, paging);
+    const keys = logKeys(query.ordering);
+    return keysetPage({
+      codec,
+      keys,
+      query,
+      identity: { list: "logs", identity, descending: keys[0]!.desc },
+      rows: (seek, limit, offset) =>
+        db
+          .select()
+          .from(activityLog)
+          .where(and(where, seek))
+          .orderBy(...orderSql(keys))
+          .limit(limit)
+          .offset(offset),
+      count: async () => (await db.select({ n: count() }).from(activityLog).where(where))[0]?.n ?? 0,
+      keyValues: (row) => LOG_KEY_FIELDS.map((f) => row[f]),
+      map: toLogEntry,
+    });
   }
 
   /** Log entries an intern may read: those of tasks they can see now. */
@@ -83,7 +92,6 @@ export function createTaskQueries(database: Database) {
     },
 
     async list(actor: AuthUser, query: TaskListQuery): Promise<Page<Task>> {
-      noCursorYet(query.cursor);
       const filters: (SQL | undefined)[] = [visibleTasks(actor)];
       if (query.status) filters.push(inArray(tasks.status, query.status));
       if (query.priority) filters.push(inArray(tasks.priority, query.priority));
@@ -96,22 +104,28 @@ export function createTaskQueries(database: Database) {
         filters.push(or(ilike(tasks.title, pattern), ilike(tasks.description, pattern)));
       }
       const where = and(...filters);
-      const paging = pageRequest(query);
-      const [rows, [total]] = await Promise.all([
-        db
-          .select()
-          .from(tasks)
-          .where(where)
-          .orderBy(...taskOrder(query.ordering))
-          .limit(paging.pageSize)
-          .offset(paging.offset),
-        db.select({ n: count() }).from(tasks).where(where),
-      ]);
-      return toPage(rows.map(toTask), total?.n ?? 0, paging);
+      const keys = taskKeys(query.ordering);
+      const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
+      return keysetPage({
+        codec,
+        keys,
+        query,
+        identity: { list: "tasks", scope: actor.role === "ADMIN" ? "all" : actor.id, shape },
+        rows: (seek, limit, offset) =>
+          db
+            .select()
+            .from(tasks)
+            .where(and(where, seek))
+            .orderBy(...orderSql(keys))
+            .limit(limit)
+            .offset(offset),
+        count: async () => (await db.select({ n: count() }).from(tasks).where(where))[0]?.n ?? 0,
+        keyValues: (row) => [...query.ordering.map((k) => row[k.field]), row.id],
+        map: toTask,
+      });
     },
 
     logs(actor: AuthUser, query: LogListQuery): Promise<Page<LogEntry>> {
-      noCursorYet(query.cursor);
       const filters: (SQL | undefined)[] = [visibleLogs(actor)];
       if (query.taskId) filters.push(eq(activityLog.taskId, query.taskId));
       if (query.actorId) filters.push(eq(activityLog.actorId, query.actorId));
@@ -119,18 +133,27 @@ export function createTaskQueries(database: Database) {
       if (query.field) filters.push(eq(activityLog.field, query.field));
       if (query.since) filters.push(gte(activityLog.createdAt, query.since));
       if (query.until) filters.push(lte(activityLog.createdAt, query.until));
-      return pageOfLogs(and(...filters), query);
+      const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
+      return pageOfLogs(and(...filters), query, { scope: actor.role === "ADMIN" ? "all" : actor.id, shape });
     },
 
     /** One task's history, newest first; an admin still reads it after the task is deleted. */
-    async logsOf(actor: AuthUser, query: { id: string; page?: number; pageSize: number; cursor?: string }) {
-      noCursorYet(query.cursor);
+    async logsOf(
+      actor: AuthUser,
+      query: {
+        id: string;
+        ordering?: OrderKey<"createdAt">[];
+        page?: number;
+        pageSize: number;
+        cursor?: string;
+      },
+    ) {
       const [task] = await db
         .select({ assigneeId: tasks.assigneeId, createdById: tasks.createdById })
         .from(tasks)
         .where(eq(tasks.id, query.id));
       if (task || actor.role !== "ADMIN") assertVisible(actor, task);
-      const page = await pageOfLogs(eq(activityLog.taskId, query.id), query);
+      const page = await pageOfLogs(eq(activityLog.taskId, query.id), query, { task: query.id });
       if (!task && page.count === 0) throw notFound("Task");
       return page;
     },

@@ -9,11 +9,12 @@ import type {
   UserUpdateInput,
 } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
-import { and, count, desc, eq, ilike, or, type SQL } from "drizzle-orm";
+import { and, count, eq, ilike, or, type SQL, sql } from "drizzle-orm";
 import { forbidden, mapDatabaseError, notFound, unauthorized } from "../errors";
 import type { AuthUser } from "../trpc";
+import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
 import type { LoginLimiter } from "./login-limiter";
-import { containsPattern, pageRequest, toPage } from "./paging";
+import { containsPattern } from "./paging";
 import type { Passwords } from "./passwords";
 import type { Tokens } from "./tokens";
 
@@ -37,8 +38,9 @@ export function createUsers(deps: {
   passwords: Passwords;
   tokens: Tokens;
   limiter: LoginLimiter;
+  cursors: CursorCodec;
 }) {
-  const { database, passwords, tokens, limiter } = deps;
+  const { database, passwords, tokens, limiter, cursors } = deps;
   const { db } = database;
 
   async function insertUser(input: UserCreateInput & { role: Role }): Promise<User> {
@@ -74,7 +76,7 @@ export function createUsers(deps: {
       const [row] = await db
         .select()
         .from(users)
-        .where(eq(sqlLower(users.username), username.toLowerCase()));
+        .where(eq(sql`lower(${users.username})`, username.toLowerCase()));
       // Unknown user and wrong password take the same path and the same time.
       const ok = await passwords.verify(row?.passwordHash ?? null, password);
       if (!row || !ok || !row.isActive) {
@@ -88,9 +90,6 @@ export function createUsers(deps: {
     create: (input: UserCreateInput) => insertUser(input),
 
     async list(query: UserListQuery): Promise<Page<User>> {
-      if (query.cursor) {
-        throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: user lists page by page number only" });
-      }
       const filters: SQL[] = [];
       if (query.role) filters.push(eq(users.role, query.role));
       if (query.isActive !== undefined) filters.push(eq(users.isActive, query.isActive));
@@ -99,18 +98,28 @@ export function createUsers(deps: {
         filters.push(or(ilike(users.username, pattern), ilike(users.email, pattern))!);
       }
       const where = and(...filters);
-      const paging = pageRequest(query);
-      const [rows, [total]] = await Promise.all([
-        db
-          .select()
-          .from(users)
-          .where(where)
-          .orderBy(desc(users.createdAt), desc(users.id))
-          .limit(paging.pageSize)
-          .offset(paging.offset),
-        db.select({ n: count() }).from(users).where(where),
-      ]);
-      return toPage(rows.map(toUser), total?.n ?? 0, paging);
+      const keys: SortKey[] = [
+        { column: users.createdAt, desc: true, nullable: false, kind: "date" },
+        { column: users.id, desc: true, nullable: false, kind: "value" },
+      ];
+      const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
+      return keysetPage({
+        codec: cursors,
+        keys,
+        query,
+        identity: { list: "users", shape },
+        rows: (seek, limit, offset) =>
+          db
+            .select()
+            .from(users)
+            .where(and(where, seek))
+            .orderBy(...orderSql(keys))
+            .limit(limit)
+            .offset(offset),
+        count: async () => (await db.select({ n: count() }).from(users).where(where))[0]?.n ?? 0,
+        keyValues: (row) => [row.createdAt, row.id],
+        map: toUser,
+      });
     },
 
     async get(id: string): Promise<User> {
@@ -196,9 +205,3 @@ export function createUsers(deps: {
     },
   };
 }
-
-function sqlLower(column: typeof users.username) {
-  return sql`lower(${column})`;
-}
-
-import { sql } from "drizzle-orm";

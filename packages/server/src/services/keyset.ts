@@ -1,0 +1,141 @@
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type { Page } from "@taskmgr/db/contracts";
+import { TRPCError } from "@trpc/server";
+import { and, asc, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import { pageRequest, toPage } from "./paging";
+
+export interface SortKey {
+  column: PgColumn;
+  desc: boolean;
+  /** Nullable keys sort their nulls last, whichever the direction. */
+  nullable: boolean;
+  /** How the key's value travels in a cursor: dates as ISO strings. */
+  kind: "date" | "value";
+}
+
+/** ORDER BY for the keys (the last one must be unique: an id or a sequence). */
+export function orderSql(keys: readonly SortKey[]): SQL[] {
+  return keys.map((k) => {
+    if (k.nullable) return k.desc ? sql`${k.column} desc nulls last` : sql`${k.column} asc nulls last`;
+    return k.desc ? desc(k.column) : asc(k.column);
+  });
+}
+
+/** Rows strictly after `values` in the keys' order. */
+export function seekAfter(keys: readonly SortKey[], values: readonly unknown[]): SQL {
+  const uniform = keys.every((k) => !k.nullable && k.desc === keys[0]!.desc);
+  if (uniform) {
+    // A row-value comparison: PostgreSQL seeks straight to it on the matching index.
+    const columns = sql.join(
+      keys.map((k) => sql`${k.column}`),
+      sql`, `,
+    );
+    const params = sql.join(
+      keys.map((k, i) => sql.param(values[i], k.column)),
+      sql`, `,
+    );
+    return keys[0]!.desc ? sql`(${columns}) < (${params})` : sql`(${columns}) > (${params})`;
+  }
+  const terms: SQL[] = [];
+  const equalSoFar: SQL[] = [];
+  keys.forEach((k, i) => {
+    const v = values[i];
+    if (v !== null) {
+      const beyond = k.desc ? lt(k.column, v) : gt(k.column, v);
+      terms.push(and(...equalSoFar, k.nullable ? or(beyond, isNull(k.column)) : beyond)!);
+    }
+    equalSoFar.push(v === null ? isNull(k.column) : eq(k.column, v));
+  });
+  return or(...terms) ?? sql`false`;
+}
+
+interface CursorPayload {
+  q: string;
+  p: number;
+  k: unknown[];
+}
+
+/** Signed, opaque cursors bound to the query that issued them. */
+export function createCursorCodec(secret: string) {
+  const key = createHmac("sha256", secret).update("taskmgr cursor v1").digest();
+  const sign = (body: string) => createHmac("sha256", key).update(body).digest("base64url").slice(0, 22);
+  const bad = (why: string) => new TRPCError({ code: "BAD_REQUEST", message: `cursor: ${why}` });
+  return {
+    encode(payload: CursorPayload): string {
+      const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+      return `${body}.${sign(body)}`;
+    },
+    decode(
+      token: string,
+      fingerprint: string,
+      keys: readonly SortKey[],
+    ): { page: number; values: unknown[] } {
+      const [body, signature] = token.split(".");
+      if (!body || !signature) throw bad("not a cursor this API issued");
+      const expected = Buffer.from(sign(body));
+      const given = Buffer.from(signature);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given))
+        throw bad("not a cursor this API issued");
+      let payload: CursorPayload;
+      try {
+        payload = JSON.parse(Buffer.from(body, "base64url").toString()) as CursorPayload;
+      } catch {
+        throw bad("malformed");
+      }
+      if (payload.q !== fingerprint) {
+        throw bad(
+          "issued for another query; send the same filters, ordering and pageSize, or start again without it",
+        );
+      }
+      if (!Array.isArray(payload.k) || payload.k.length !== keys.length) throw bad("malformed");
+      const values = payload.k.map((v, i) =>
+        keys[i]!.kind === "date" && typeof v === "string" ? new Date(v) : v,
+      );
+      return { page: payload.p, values };
+    },
+  };
+}
+export type CursorCodec = ReturnType<typeof createCursorCodec>;
+
+/** A fingerprint of everything that decides a list's rows and their order (not the page). */
+export function fingerprint(parts: unknown): string {
+  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 16);
+}
+
+export interface KeysetListOptions<Row, Out> {
+  codec: CursorCodec;
+  keys: readonly SortKey[];
+  query: { page?: number | undefined; pageSize: number; cursor?: string | undefined };
+  /** Scope, filters and ordering: a cursor only continues the list it came from. */
+  identity: unknown;
+  rows(seek: SQL | undefined, limit: number, offset: number): Promise<Row[]>;
+  count(): Promise<number>;
+  keyValues(row: Row): unknown[];
+  map(row: Row): Out;
+}
+
+/** One page of a list, by page number (OFFSET) or by cursor (keyset seek); either way with the next cursor. */
+export async function keysetPage<Row, Out>(o: KeysetListOptions<Row, Out>): Promise<Page<Out>> {
+  const q = fingerprint({ identity: o.identity, pageSize: o.query.pageSize });
+  let paging = pageRequest(o.query);
+  let seek: SQL | undefined;
+  if (o.query.cursor) {
+    const cursor = o.codec.decode(o.query.cursor, q, o.keys);
+    seek = seekAfter(o.keys, cursor.values);
+    paging = { page: cursor.page + 1, pageSize: o.query.pageSize, offset: 0 };
+  }
+  // One row more than the page says whether another page follows, even while rows are being inserted.
+  const [fetched, count] = await Promise.all([o.rows(seek, paging.pageSize + 1, paging.offset), o.count()]);
+  const rows = fetched.slice(0, paging.pageSize);
+  const last = rows.at(-1);
+  const nextCursor =
+    last !== undefined && fetched.length > paging.pageSize
+      ? o.codec.encode({
+          q,
+          p: paging.page,
+          k: o.keyValues(last).map((v) => (v instanceof Date ? v.toISOString() : v)),
+        })
+      : null;
+  return toPage(rows.map(o.map), count, paging, nextCursor);
+}
