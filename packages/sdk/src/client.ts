@@ -1,4 +1,5 @@
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient, type TRPCLink } from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { observable } from "@trpc/server/observable";
 import { TaskManagerError } from "./errors";
 import type { AppRouter } from "./router";
@@ -33,8 +34,18 @@ const errorLink: TRPCLink<AppRouter> =
       }),
     );
 
-/** The typed procedures (`client.tasks.list.query(…)`) plus the session. */
-export type TaskManagerClient = TRPCClient<AppRouter> & {
+type TaskListInput = inferRouterInputs<AppRouter>["tasks"]["list"];
+type TaskOutput = inferRouterOutputs<AppRouter>["tasks"]["get"];
+
+/** The typed procedures (`client.tasks.list.query(…)`) plus the session and an iterator over every task. */
+export type TaskManagerClient = Omit<TRPCClient<AppRouter>, "tasks"> & {
+  tasks: TRPCClient<AppRouter>["tasks"] & {
+    /**
+     * Every task matching the filters, page after page by cursor (a keyset seek: as fast at the end as at the
+     * start): `for await (const task of client.tasks.iterate({ status: ["PENDING"] }))`.
+     */
+    iterate(input?: Omit<TaskListInput, "page" | "cursor">): AsyncGenerator<TaskOutput, void, undefined>;
+  };
   /** Logs in and keeps the tokens. */
   login(username: string, password: string): Promise<Tokens>;
   /** Revokes this session's refresh-token family on the server and forgets the tokens. */
@@ -122,10 +133,29 @@ export function createClient(options: ClientOptions): TaskManagerClient {
       return tokens;
     },
   };
-  // The tRPC client is a proxy that answers every property with a procedure path, so the session's members are
-  // served first by a proxy of our own.
+  async function* iterate(
+    input: Omit<TaskListInput, "page" | "cursor"> = {},
+  ): AsyncGenerator<TaskOutput, void, undefined> {
+    let cursor: string | null = null;
+    do {
+      const page: inferRouterOutputs<AppRouter>["tasks"]["list"] = await trpc.tasks.list.query({
+        ...input,
+        ...(cursor ? { cursor } : {}),
+      });
+      yield* page.results;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  const tasks = new Proxy(trpc.tasks, {
+    get: (target, prop, receiver) => (prop === "iterate" ? iterate : Reflect.get(target, prop, receiver)),
+  });
+
+  // The tRPC client is a proxy that answers every property with a procedure path, so our own members are
+  // served first by proxies of our own.
   return new Proxy(trpc, {
-    get: (target, prop, receiver) =>
-      prop in session ? Reflect.get(session, prop) : Reflect.get(target, prop, receiver),
-  }) as TaskManagerClient;
+    get: (target, prop, receiver) => {
+      if (prop === "tasks") return tasks;
+      return prop in session ? Reflect.get(session, prop) : Reflect.get(target, prop, receiver);
+    },
+  }) as unknown as TaskManagerClient;
 }

@@ -74,6 +74,18 @@ describe("the SDK against a live server", () => {
     expect(seen.at(-1)).toBeNull();
   });
 
+  it("iterates over every matching task across pages", async () => {
+    const client = createClient({ baseUrl });
+    await client.login(h.admin.username, h.admin.password);
+    const made = [];
+    for (let i = 0; i < 25; i++)
+      made.push(await client.tasks.create.mutate({ title: `iter ${String(i).padStart(2, "0")}` }));
+    const seen: string[] = [];
+    for await (const task of client.tasks.iterate({ search: "iter ", ordering: "title", pageSize: 7 }))
+      seen.push(task.title);
+    expect(seen).toEqual(made.map((t) => t.title));
+  });
+
   it("surfaces a stale version as a CONFLICT TaskManagerError, and bad input with its fields", async () => {
     const client = createClient({ baseUrl });
     await client.login(h.admin.username, h.admin.password);

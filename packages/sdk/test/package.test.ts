@@ -85,6 +85,10 @@ export async function ok(): Promise<void> {
   const role: "ADMIN" | "INTERN" = me.role;
   const swept: number = (await client.admin.overdueSweep.mutate()).markedOverdue;
   const statuses: readonly string[] = TASK_STATUSES;
+  for await (const t of client.tasks.iterate({ status: ["PENDING"] })) {
+    const id: string = t.id;
+    void id;
+  }
   TaskCreateInput.parse({ title: "x" });
   void [first, count, title, action, role, swept, statuses];
   try {
@@ -108,6 +112,8 @@ export async function wrong(): Promise<void> {
   await client.tasks.create.mutate({ description: "no title" });
   // @ts-expect-error no such procedure
   await client.tasks.lst.query({});
+  // @ts-expect-error iterate pages by cursor itself
+  client.tasks.iterate({ page: 2 });
   // @ts-expect-error outputs are typed: a task has no "name"
   const name: string = (await client.tasks.get.query({ id: "x" })).name;
   void name;
