@@ -5,12 +5,16 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const sdkDir = resolve(import.meta.dirname, "..");
+// A consumer's npm must see the machine's own npm configuration, not the npm_config_* that pnpm exports to
+// scripts (pnpm points npm_config_globalconfig at its own rc, which drops settings such as a CA file).
+const consumerEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k)));
 const run = (cmd: string, args: string[], cwd: string) =>
   execFileSync(cmd, args, {
     cwd,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, npm_config_loglevel: "error" },
+    env: { ...consumerEnv, npm_config_loglevel: "error" },
+    timeout: 150_000,
   });
 
 describe("the packed SDK, installed like a consumer would", () => {
