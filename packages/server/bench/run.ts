@@ -1,0 +1,311 @@
+// `pnpm bench`: the built server on the local PostgreSQL, 100,000 seeded tasks, autocannon scenarios at 32
+// connections, the bare-Hono floor, peak RSS, the sweep's time; results into docs/benchmarks.md.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createDb, migrate, rowsOf } from "@taskmgr/db";
+import { runOverdueSweep } from "@taskmgr/worker";
+import autocannon from "autocannon";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { INTERN_PASSWORD, seed } from "./seed";
+
+const { values: args } = parseArgs({
+  options: {
+    tasks: { type: "string", default: "100000" },
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "3" },
+    connections: { type: "string", default: "32" },
+    out: { type: "string", default: resolve(import.meta.dirname, "../../../docs/benchmarks.md") },
+  },
+});
+const TASKS = Number(args.tasks);
+const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const serverDir = resolve(import.meta.dirname, "..");
+const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ADMIN_PASSWORD = "bench-admin-password";
+
+function start(
+  cmd: string,
+  argv: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; port: Promise<number> } {
+  const child = spawn(cmd, argv, {
+    cwd: serverDir,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  const port = new Promise<number>((res, rej) => {
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /"port":(\d+)/.exec(out);
+      if (m) res(Number(m[1]));
+    });
+    child.on("exit", (code) => rej(new Error(`${cmd} exited ${code}: ${out}`)));
+  });
+  return { child, port };
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024);
+}
+
+interface Scenario {
+  name: string;
+  base: "api" | "floor";
+  requests: autocannon.Request[];
+}
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function drive(url: string, s: Scenario): Promise<Row> {
+  const run = (duration: number) =>
+    autocannon({
+      url,
+      connections: CONNECTIONS,
+      duration,
+      requests: s.requests,
+    }) as unknown as Promise<autocannon.Result>;
+  await run(WARMUP);
+  const r = await run(DURATION);
+  const row = {
+    name: s.name,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+  console.log(
+    `${s.base.padEnd(6)} ${s.name.padEnd(40)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms  non-2xx ${row.non2xx}`,
+  );
+  return row;
+}
+
+const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+
+async function main() {
+  // A database of its own, seeded.
+  const dbName = `taskmgr_bench_${randomBytes(3).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${dbName}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  const databaseUrl = url.toString();
+  const database = await createDb({ databaseUrl, poolSize: 4 });
+  await migrate(database);
+  const seeded = await seed(database, {
+    tasks: TASKS,
+    users: 10,
+    overdueFraction: 0,
+    adminPassword: ADMIN_PASSWORD,
+  });
+  console.log(`seeded ${TASKS} tasks in ${seeded.ms} ms`);
+
+  console.log("building the server…");
+  execFileSync("pnpm", ["run", "build"], { cwd: serverDir, stdio: "ignore" });
+  const server = start(process.execPath, ["dist/main.js"], {
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    ADMIN_PASSWORD,
+    RUN_WORKER: "false",
+    LOG_LEVEL: "warn",
+    PORT: "0",
+  });
+  // The server logs its port at info level, which LOG_LEVEL=warn hides: find it from the floor-style probe.
+  const floor = start(resolve(serverDir, "node_modules/.bin/tsx"), ["bench/floor-server.ts"], {
+    DATABASE_URL: databaseUrl,
+  });
+  const floorPort = await floor.port;
+  const apiPort = await server.port;
+  const api = `http://127.0.0.1:${apiPort}`;
+  const floorBase = `http://127.0.0.1:${floorPort}`;
+
+  const login = async (username: string, password: string) => {
+    const res = await fetch(`${api}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
+    return ((await res.json()) as { access: string }).access;
+  };
+  const adminToken = await login("admin", ADMIN_PASSWORD);
+  const internToken = await login("intern1", INTERN_PASSWORD);
+  const ids = rowsOf<{ id: string }>(
+    await database.db.execute(sql`select id from tasks order by random() limit 2000`),
+  ).map((r) => r.id);
+  const auth = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
+
+  const listPath = () => `/api/tasks?page=${1 + Math.floor(Math.random() * 50)}`;
+  const scenarios: Scenario[] = [
+    {
+      name: "(a) admin list, random page 1-50",
+      base: "api",
+      requests: [
+        { method: "GET", headers: auth(adminToken), setupRequest: (r) => ({ ...r, path: listPath() }) },
+      ],
+    },
+    {
+      name: "(b) filtered list",
+      base: "api",
+      requests: [
+        {
+          method: "GET",
+          path: "/api/tasks?status=PENDING,IN_PROGRESS&priority=HIGH&ordering=dueDate",
+          headers: auth(adminToken),
+        },
+      ],
+    },
+    {
+      name: "(c) get by id",
+      base: "api",
+      requests: [
+        {
+          method: "GET",
+          headers: auth(adminToken),
+          setupRequest: (r) => ({ ...r, path: `/api/tasks/${pick(ids)}` }),
+        },
+      ],
+    },
+    {
+      name: "(d) create",
+      base: "api",
+      requests: [
+        {
+          method: "POST",
+          path: "/api/tasks",
+          headers: auth(adminToken),
+          body: JSON.stringify({ title: "bench task", priority: "LOW" }),
+        },
+      ],
+    },
+    {
+      name: "(e) PATCH toggling priority",
+      base: "api",
+      requests: [
+        {
+          method: "PATCH",
+          headers: auth(adminToken),
+          setupRequest: (r) => ({
+            ...r,
+            path: `/api/tasks/${pick(ids)}`,
+            body: JSON.stringify({ priority: Math.random() < 0.5 ? "LOW" : "HIGH" }),
+          }),
+        },
+      ],
+    },
+    {
+      name: "(f) intern list",
+      base: "api",
+      requests: [{ method: "GET", path: "/api/tasks", headers: auth(internToken) }],
+    },
+    {
+      name: "(g) list through tRPC, batched",
+      base: "api",
+      requests: [
+        {
+          method: "GET",
+          headers: auth(adminToken),
+          setupRequest: (r) => ({
+            ...r,
+            path: `/trpc/tasks.list?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { page: 1 + Math.floor(Math.random() * 50) } }))}`,
+          }),
+        },
+      ],
+    },
+  ];
+  const floors: Scenario[] = [
+    {
+      name: "(a) admin list, random page 1-50",
+      base: "floor",
+      requests: [
+        {
+          method: "GET",
+          setupRequest: (r) => ({ ...r, path: `/floor/tasks?page=${1 + Math.floor(Math.random() * 50)}` }),
+        },
+      ],
+    },
+    {
+      name: "(b) filtered list",
+      base: "floor",
+      requests: [{ method: "GET", path: "/floor/tasks/filtered" }],
+    },
+    {
+      name: "(c) get by id",
+      base: "floor",
+      requests: [{ method: "GET", setupRequest: (r) => ({ ...r, path: `/floor/tasks/${pick(ids)}` }) }],
+    },
+  ];
+
+  const results: Row[] = [];
+  for (const s of scenarios) results.push(await drive(api, s));
+  const rss = peakRssMb(server.child.pid!);
+  const floorRows: Row[] = [];
+  for (const s of floors) floorRows.push(await drive(floorBase, s));
+  server.child.kill("SIGTERM");
+  floor.child.kill("SIGTERM");
+
+  // The sweep: every task eligible at once.
+  await database.db.execute(sql`update tasks set status = 'PENDING', due_date = now() - interval '1 day'`);
+  await database.db.execute(sql`vacuum analyze tasks`);
+  const sweepStart = performance.now();
+  const swept = await runOverdueSweep(database.db);
+  const sweepMs = Math.round(performance.now() - sweepStart);
+  console.log(`sweep: ${swept.markedOverdue} tasks in ${sweepMs} ms; server peak RSS ${rss} MB`);
+
+  await database.close();
+  await admin.unsafe(`drop database "${dbName}" with (force)`);
+  await admin.end();
+
+  const node = process.version;
+  const pg = execFileSync("psql", ["--version"]).toString().trim();
+  const ratio = (name: string) => {
+    const ours = results.find((r) => r.name === name)!;
+    const bare = floorRows.find((r) => r.name === name)!;
+    return (ours.rps / bare.rps).toFixed(2);
+  };
+  const table = [
+    "| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | floor req/s | ratio to floor |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...results.map((r) => {
+      const f = floorRows.find((x) => x.name === r.name);
+      return `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${f ? f.rps : ""} | ${f ? ratio(r.name) : ""} |`;
+    }),
+  ].join("\n");
+  const report = `## Last run
+
+- Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node}, ${pg}
+- Command: \`pnpm bench --tasks ${TASKS} --duration ${DURATION} --connections ${CONNECTIONS}\` (warm-up ${WARMUP} s per scenario)
+- Data: ${TASKS} seeded tasks (seeded in ${(seeded.ms / 1000).toFixed(1)} s), 10 interns
+- Server: the production bundle (\`node dist/main.js\`, NODE_ENV=production, pool of 10), autocannon in the same machine
+
+${table}
+
+- Server peak RSS (VmHWM) over all scenarios: **${rss} MB**
+- Overdue sweep of ${swept.markedOverdue} eligible tasks: **${sweepMs} ms**
+`;
+  const doc = readFileSync(args.out, "utf8");
+  const marker = "<!-- bench:results -->";
+  const [head, rest] = doc.split(marker);
+  const tail = rest?.split("<!-- /bench:results -->")[1] ?? "";
+  writeFileSync(args.out, `${head}${marker}\n${report}<!-- /bench:results -->${tail}`);
+  console.log(`\nwrote ${args.out}`);
+}
+
+await main();
+process.exit(0);
