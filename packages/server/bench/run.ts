@@ -2,6 +2,7 @@
 // connections, the bare-Hono floor, peak RSS, the sweep's time; results into docs/benchmarks.md.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
@@ -50,6 +51,16 @@ function start(
     child.on("exit", (code) => rej(new Error(`${cmd} exited ${code}: ${out}`)));
   });
   return { child, port };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => res(port));
+    });
+  });
 }
 
 function peakRssMb(pid: number): number {
@@ -118,22 +129,31 @@ async function main() {
 
   console.log("building the server…");
   execFileSync("pnpm", ["run", "build"], { cwd: serverDir, stdio: "ignore" });
-  const server = start(process.execPath, ["dist/main.js"], {
-    NODE_ENV: "production",
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET: randomBytes(32).toString("hex"),
-    ADMIN_PASSWORD,
-    RUN_WORKER: "false",
-    LOG_LEVEL: "warn",
-    PORT: "0",
+  const apiPort = await freePort();
+  // Production settings, request logging included (its cost is part of what we measure), output discarded.
+  const server = spawn(process.execPath, ["dist/main.js"], {
+    cwd: serverDir,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: randomBytes(32).toString("hex"),
+      ADMIN_PASSWORD,
+      RUN_WORKER: "false",
+      PORT: String(apiPort),
+    },
+    stdio: ["ignore", "ignore", "inherit"],
   });
-  // The server logs its port at info level, which LOG_LEVEL=warn hides: find it from the floor-style probe.
   const floor = start(resolve(serverDir, "node_modules/.bin/tsx"), ["bench/floor-server.ts"], {
     DATABASE_URL: databaseUrl,
   });
   const floorPort = await floor.port;
-  const apiPort = await server.port;
   const api = `http://127.0.0.1:${apiPort}`;
+  for (let i = 0; ; i++) {
+    if (await fetch(`${api}/healthz`).then((r) => r.ok, () => false)) break;
+    if (i > 100) throw new Error("the server did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const floorBase = `http://127.0.0.1:${floorPort}`;
 
   const login = async (username: string, password: string) => {
@@ -254,10 +274,10 @@ async function main() {
 
   const results: Row[] = [];
   for (const s of scenarios) results.push(await drive(api, s));
-  const rss = peakRssMb(server.child.pid!);
+  const rss = peakRssMb(server.pid!);
   const floorRows: Row[] = [];
   for (const s of floors) floorRows.push(await drive(floorBase, s));
-  server.child.kill("SIGTERM");
+  server.kill("SIGTERM");
   floor.child.kill("SIGTERM");
 
   // The sweep: every task eligible at once.
