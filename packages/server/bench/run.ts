@@ -2,8 +2,8 @@
 // connections, the bare-Hono floor, peak RSS, the sweep's time; results into docs/benchmarks.md.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer, type AddressInfo } from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -150,7 +150,13 @@ async function main() {
   const floorPort = await floor.port;
   const api = `http://127.0.0.1:${apiPort}`;
   for (let i = 0; ; i++) {
-    if (await fetch(`${api}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${api}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 100) throw new Error("the server did not start");
     await new Promise((r) => setTimeout(r, 100));
   }
