@@ -21,6 +21,9 @@ RUN pnpm --filter @taskmgr/server build \
 
 FROM node:24-slim AS runtime
 ENV NODE_ENV=production PORT=3000
+# V8 sizes its heap from the host's memory and collects lazily: on a 24 GiB host an idle server grew to 300 MB of
+# uncollected garbage under load. These bounds keep it near 170 MB at the same throughput (docs/benchmarks.md).
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=16"
 WORKDIR /app
 COPY --from=build --chown=node:node /out /app
 USER node

@@ -16,6 +16,6 @@ export default defineConfig({
   clean: true,
   dts: false,
   fixedExtension: false,
-  noExternal: [/^@taskmgr\//],
+  noExternal: [/^@taskmgr\//, /^drizzle-orm/],
   copy: [{ from: "../db/migrations", to: "dist" }],
 });

@@ -63,6 +63,12 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The image's NODE_OPTIONS (heap bounds), so the bench runs the server exactly as the Dockerfile does. */
+function dockerNodeOptions(): string {
+  const dockerfile = readFileSync(resolve(serverDir, "../../Dockerfile"), "utf8");
+  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? "";
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024);
@@ -136,6 +142,7 @@ async function main() {
     env: {
       ...process.env,
       NODE_ENV: "production",
+      NODE_OPTIONS: dockerNodeOptions(),
       DATABASE_URL: databaseUrl,
       JWT_SECRET: randomBytes(32).toString("hex"),
       ADMIN_PASSWORD,
@@ -318,7 +325,7 @@ async function main() {
 - Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node}, ${pg}
 - Command: \`pnpm bench --tasks ${TASKS} --duration ${DURATION} --connections ${CONNECTIONS}\` (warm-up ${WARMUP} s per scenario)
 - Data: ${TASKS} seeded tasks (seeded in ${(seeded.ms / 1000).toFixed(1)} s), 10 interns
-- Server: the production bundle (\`node dist/main.js\`, NODE_ENV=production, pool of 10), autocannon in the same machine
+- Server: the production bundle (\`node dist/main.js\`, NODE_ENV=production, NODE_OPTIONS="${dockerNodeOptions()}" as in the Dockerfile, pool of 10), autocannon in the same machine
 
 ${table}
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createTestDb, postgresTestUrl, type TestDatabase } from "@taskmgr/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,11 +10,16 @@ const serverDir = resolve(import.meta.dirname, "..");
 const redisUrl = process.env.REDIS_URL;
 const skip = (!redisUrl || !postgresTestUrl()) && !process.env.CI;
 
+// The image's heap bounds, read from the Dockerfile so the test runs what the image runs.
+const imageNodeOptions =
+  /^ENV NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(resolve(serverDir, "../../Dockerfile"), "utf8"))?.[1] ??
+  "";
+
 function run(entry: string, env: Record<string, string>) {
   const { DATABASE_URL: _a, TEST_DATABASE_URL: _b, REDIS_URL: _c, ...inherited } = process.env;
   const child: ChildProcess = spawn(process.execPath, [resolve(serverDir, "dist", entry)], {
     cwd: resolve(serverDir, "dist", ".."),
-    env: { ...inherited, NODE_ENV: "production", LOG_LEVEL: "info", ...env },
+    env: { ...inherited, NODE_ENV: "production", NODE_OPTIONS: imageNodeOptions, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -47,6 +53,7 @@ describe.skipIf(skip)("the production start path (built bundle, NODE_ENV=product
   afterAll(() => database?.close());
 
   it("migrates, serves, logs in, round-trips a task, and the separate worker's schedule marks an overdue task", async () => {
+    expect(imageNodeOptions).toMatch(/--max-old-space-size=\d+/);
     const env = {
       DATABASE_URL: database.url!,
       REDIS_URL: redisUrl!,

@@ -1,6 +1,6 @@
-import type { TRPCError } from "@trpc/server";
+import { TRPCError } from "@trpc/server";
 import type { Context as HonoContext } from "hono";
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
+import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import type { AppDeps } from "../deps";
 import { describeIssues, type FieldIssue } from "../errors";
 import type { AppRouter } from "../router";
@@ -23,51 +23,114 @@ interface RestErrorBody {
   data?: { code?: string; issues?: FieldIssue[]; requestId?: string };
 }
 
+const HONO = Symbol("hono context");
+
+type Parsed = { ok: true; data: unknown } | { ok: false; cause: unknown };
+
 /**
- * /api: the same procedures behind the REST door (trpc-to-openapi). The adapter strips its prefix with a
- * string replace on the whole URL, so it gets a URL of our making that cannot hold "/api" in the host.
+ * /api: the same procedures behind the REST door, trpc-to-openapi's node-http core built once. Its fetch
+ * adapter rebuilds that core (every procedure's path regex) on every request; this is the same adapter with
+ * the core hoisted. The core strips no prefix itself: it sees a URL of our making, without "/api".
  */
 export function restHandler(deps: AppDeps, services: Services, router: AppRouter) {
-  return async (c: HonoContext) => {
-    const url = new URL(c.req.url);
-    const path = url.pathname.replace(/^\/api(?=\/|$)/, "") || "/";
-    const method = c.req.method;
-    const headers = new Headers(c.req.raw.headers);
-    let body: string | undefined;
-    if (BODY_METHODS.has(method)) {
-      body = await c.req.text();
-      // A POST with no body (POST /admin/overdue-sweep) is an empty object, not a 415.
-      if (body.trim() === "" && !headers.get("content-type")) {
-        body = "{}";
-        headers.set("content-type", "application/json");
-      }
-    }
-    const req = new Request(`http://rest.internal${path}${url.search}`, { method, headers, body });
-    const res = await createOpenApiFetchHandler({
-      endpoint: "",
-      router,
+  const core = createOpenApiNodeHttpHandler({
+    router,
+    // At run time the core hands createContext its `res`, which is the shim below.
+    createContext: ({ req, res }: { req: Record<symbol, HonoContext>; res: ResShim }) =>
+      makeContext(req[HONO]!, deps, services, (k, v) => res.setHeader(k, v)),
+    responseMeta: ({ paths, errors }: { paths?: readonly string[]; errors: readonly unknown[] }) => {
+      const status = errors.length === 0 && paths?.[0] ? SUCCESS_STATUS[paths[0]] : undefined;
+      return status ? { status } : {};
+    },
+    onError: ({
+      error,
+      path,
       req,
-      // At run time the adapter hands createContext its node-style `res`, not the fetch adapter's resHeaders.
-      createContext: (opts: unknown) => {
-        const out = (opts as { res: { setHeader(k: string, v: string): void } }).res;
-        return makeContext(c, deps, services, (k, v) => out.setHeader(k, v));
-      },
-      responseMeta: ({ paths, errors }: { paths?: readonly string[]; errors: readonly unknown[] }) => {
-        const status = errors.length === 0 && paths?.[0] ? SUCCESS_STATUS[paths[0]] : undefined;
-        return status ? { status } : {};
-      },
-      onError: ({ error, path: procedure }: { error: TRPCError; path?: string }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") {
-          deps.logger.error(
-            { err: error.cause ?? error, path: procedure, reqId: c.get("requestId") },
-            "procedure failed",
-          );
+    }: {
+      error: TRPCError;
+      path?: string;
+      req: Record<symbol, HonoContext>;
+    }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        deps.logger.error(
+          { err: error.cause ?? error, path, reqId: req[HONO]?.get("requestId") },
+          "procedure failed",
+        );
+      }
+    },
+  } as unknown as Parameters<typeof createOpenApiNodeHttpHandler>[0]) as unknown as (
+    req: Request,
+    res: ResShim,
+  ) => Promise<void>;
+
+  return async (c: HonoContext) => {
+    const raw = c.req.raw;
+    const url = new URL(raw.url);
+    const path = url.pathname.replace(/^\/api(?=\/|$)/, "") || "/";
+    let headers = raw.headers;
+    let body: Parsed = { ok: true, data: undefined };
+    if (BODY_METHODS.has(raw.method)) {
+      const text = await c.req.text();
+      const type = headers.get("content-type");
+      if (text.trim() === "" && !type) {
+        // A POST with no body (POST /admin/overdue-sweep) is an empty object, not a 415.
+        headers = new Headers(headers);
+        headers.set("content-type", "application/json");
+        body = { ok: true, data: {} };
+      } else if (type?.includes("application/json")) {
+        try {
+          body = { ok: true, data: JSON.parse(text) };
+        } catch (cause) {
+          body = { ok: false, cause };
         }
+      }
+      // Any other type: the core answers 415 before it reads the body.
+    }
+    const target = `http://rest.internal${path}${url.search}`;
+    const req = new Proxy(raw, {
+      get(request, prop) {
+        if (prop === "url") return target;
+        if (prop === "headers") return headers;
+        if (prop === HONO) return c;
+        if (prop === "body") {
+          if (!body.ok) {
+            throw new TRPCError({
+              code: "PARSE_ERROR",
+              message: "Failed to parse request body",
+              cause: body.cause,
+            });
+          }
+          return body.data;
+        }
+        return Reflect.get(request, prop, request);
       },
-    } as unknown as Parameters<typeof createOpenApiFetchHandler>[0]);
+    });
+    const res = await new Promise<Response>((resolve) => {
+      const resHeaders = new Headers();
+      const shim: ResShim = {
+        statusCode: 200,
+        setHeader(key, value) {
+          if (typeof value === "string") resHeaders.set(key, value);
+          else for (const v of value) resHeaders.append(key, v);
+        },
+        end(out) {
+          resolve(new Response(out ?? null, { status: shim.statusCode, headers: resHeaders }));
+        },
+      };
+      core(req, shim).catch((err) => {
+        deps.logger.error({ err, reqId: c.get("requestId") }, "REST adapter failed");
+        resolve(new Response(JSON.stringify({ code: "INTERNAL_SERVER_ERROR" }), { status: 500 }));
+      });
+    });
     if (res.status < 400) return res;
     return reshapeError(res, c.get("requestId"));
   };
+}
+
+interface ResShim {
+  statusCode: number;
+  setHeader(key: string, value: string | readonly string[]): void;
+  end(body?: string): void;
 }
 
 /** The contract's error body: `{ message, code, issues?, requestId }`, whatever the adapter made of it. */

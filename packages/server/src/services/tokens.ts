@@ -22,6 +22,14 @@ export type Tokens = ReturnType<typeof createTokens>;
 /** Access JWTs (HS256, hono/jwt) and refresh tokens (opaque, stored hashed, rotated within a family). */
 export function createTokens(config: Config, database: Database) {
   const { db } = database;
+  // Imported once: given the secret as a string, hono/jwt imports the key again on every sign and verify.
+  const key = crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(config.JWT_SECRET),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
 
   async function signAccess(user: { id: string; role: Role }): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
@@ -33,7 +41,7 @@ export function createTokens(config: Config, database: Database) {
       iat: now,
       exp: now + config.ACCESS_TOKEN_TTL,
     };
-    return sign({ ...claims }, config.JWT_SECRET, "HS256");
+    return sign({ ...claims }, await key, "HS256");
   }
 
   async function issuePair(
@@ -70,7 +78,7 @@ export function createTokens(config: Config, database: Database) {
     /** The claims of a valid access token, or null: wrong algorithm, secret, type, or expired. */
     async verifyAccess(token: string): Promise<AccessClaims | null> {
       try {
-        const payload = (await verify(token, config.JWT_SECRET, "HS256")) as Partial<AccessClaims>;
+        const payload = (await verify(token, await key, "HS256")) as Partial<AccessClaims>;
         if (payload.typ !== "access" || typeof payload.sub !== "string" || typeof payload.exp !== "number") {
           return null;
         }
