@@ -115,6 +115,42 @@ async function drive(url: string, s: Scenario): Promise<Row> {
 
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 
+/**
+ * The naive floor: the textbook SQL of a list (an exact count(*) over the filters, then an OFFSET page) through
+ * postgres.js alone, no HTTP at all, from as many concurrent callers as autocannon's connections.
+ */
+async function naive(name: string, query: () => Promise<unknown>): Promise<Row> {
+  const loop = async (until: number, latencies: number[]) => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      await query();
+      latencies.push(performance.now() - started);
+    }
+  };
+  const run = async (seconds: number) => {
+    const latencies: number[] = [];
+    const until = performance.now() + seconds * 1000;
+    await Promise.all(Array.from({ length: CONNECTIONS }, () => loop(until, latencies)));
+    return latencies.sort((x, y) => x - y);
+  };
+  await run(WARMUP);
+  const latencies = await run(DURATION);
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+  const row = {
+    name,
+    rps: Math.round(latencies.length / DURATION),
+    p50: at(0.5),
+    p99: at(0.99),
+    non2xx: 0,
+    errors: 0,
+  };
+  console.log(
+    `naive  ${name.padEnd(40)} ${String(row.rps).padStart(6)} q/s    p50 ${row.p50} ms  p99 ${row.p99} ms`,
+  );
+  return row;
+}
+
 async function main() {
   // A database of its own, seeded.
   const dbName = `taskmgr_bench_${randomBytes(3).toString("hex")}`;
@@ -185,6 +221,9 @@ async function main() {
   const auth = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
 
   const listPath = () => `/api/tasks?page=${1 + Math.floor(Math.random() * 50)}`;
+  const DEEP = Math.min(4000, Math.floor(TASKS / 20));
+  const beforeDeep = await fetch(`${api}/api/tasks?page=${DEEP - 1}`, { headers: auth(adminToken) });
+  const deepCursor = ((await beforeDeep.json()) as { nextCursor: string }).nextCursor;
   const scenarios: Scenario[] = [
     {
       name: "(a) admin list, random page 1-50",
@@ -248,6 +287,22 @@ async function main() {
       requests: [{ method: "GET", path: "/api/tasks", headers: auth(internToken) }],
     },
     {
+      name: `(h) deep page ${DEEP} by page`,
+      base: "api",
+      requests: [{ method: "GET", path: `/api/tasks?page=${DEEP}`, headers: auth(adminToken) }],
+    },
+    {
+      name: `(i) deep page ${DEEP} by cursor`,
+      base: "api",
+      requests: [
+        {
+          method: "GET",
+          path: `/api/tasks?cursor=${encodeURIComponent(deepCursor)}`,
+          headers: auth(adminToken),
+        },
+      ],
+    },
+    {
       name: "(g) list through tRPC, batched",
       base: "api",
       requests: [
@@ -293,6 +348,34 @@ async function main() {
   server.kill("SIGTERM");
   floor.child.kill("SIGTERM");
 
+  const pool = postgres(databaseUrl, { max: 10, onnotice: () => {} });
+  const [intern] = await pool`select id from users where username = 'intern1'`;
+  const PAGE = 20;
+  const naiveRows: Row[] = [
+    await naive("(a) admin list, random page 1-50", () => {
+      const offset = Math.floor(Math.random() * 50) * PAGE;
+      return Promise.all([
+        pool`select count(*)::int from tasks`,
+        pool`select * from tasks order by created_at desc, id desc limit ${PAGE} offset ${offset}`,
+      ]);
+    }),
+    await naive("(b) filtered list", () => {
+      const where = pool`where status in ('PENDING', 'IN_PROGRESS') and priority = 'HIGH'`;
+      return Promise.all([
+        pool`select count(*)::int from tasks ${where}`,
+        pool`select * from tasks ${where} order by due_date asc nulls last, id asc limit ${PAGE}`,
+      ]);
+    }),
+    await naive("(f) intern list", () => {
+      const where = pool`where assignee_id = ${intern!.id} or created_by_id = ${intern!.id}`;
+      return Promise.all([
+        pool`select count(*)::int from tasks ${where}`,
+        pool`select * from tasks ${where} order by created_at desc, id desc limit ${PAGE}`,
+      ]);
+    }),
+  ];
+  await pool.end();
+
   // The sweep: every task eligible at once.
   await database.db.execute(sql`update tasks set status = 'PENDING', due_date = now() - interval '1 day'`);
   await database.db.execute(sql`vacuum analyze tasks`);
@@ -313,11 +396,12 @@ async function main() {
     return (ours.rps / bare.rps).toFixed(2);
   };
   const table = [
-    "| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | floor req/s | ratio to floor |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | floor req/s | ratio to floor | naive SQL q/s | ratio to naive |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...results.map((r) => {
       const f = floorRows.find((x) => x.name === r.name);
-      return `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${f ? f.rps : ""} | ${f ? ratio(r.name) : ""} |`;
+      const n = naiveRows.find((x) => x.name === r.name);
+      return `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${f ? f.rps : ""} | ${f ? ratio(r.name) : ""} | ${n ? n.rps : ""} | ${n ? (r.rps / n.rps).toFixed(2) : ""} |`;
     }),
   ].join("\n");
   const report = `## Last run

@@ -2,6 +2,7 @@ import type { AppDeps } from "../deps";
 import { createCursorCodec } from "./keyset";
 import { createLoginLimiter } from "./login-limiter";
 import { createPasswords } from "./passwords";
+import { createTaskCounts } from "./task-counts";
 import { createTaskQueries } from "./task-queries";
 import { createTaskWrites } from "./task-writes";
 import { createTokens } from "./tokens";
@@ -17,6 +18,6 @@ export function createServices(deps: Pick<AppDeps, "config" | "database" | "redi
   const cursors = createCursorCodec(deps.config.JWT_SECRET);
   const users = createUsers({ database: deps.database, passwords, tokens, limiter, cursors });
   const taskWrites = createTaskWrites(deps.database);
-  const taskQueries = createTaskQueries(deps.database, cursors);
+  const taskQueries = createTaskQueries(deps.database, cursors, createTaskCounts(deps.database));
   return { passwords, tokens, limiter, users, taskWrites, taskQueries };
 }

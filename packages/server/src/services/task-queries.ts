@@ -13,6 +13,7 @@ import { notFound } from "../errors";
 import type { AuthUser } from "../trpc";
 import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
 import { containsPattern } from "./paging";
+import type { TaskCounts } from "./task-counts";
 import { toLogEntry, toTask } from "./task-dto";
 import { assertVisible, visibleTasks } from "./task-policy";
 
@@ -50,7 +51,7 @@ function logKeys(ordering: OrderKey<"createdAt">[] | undefined): SortKey[] {
 export type TaskQueries = ReturnType<typeof createTaskQueries>;
 
 /** Reads of tasks and the activity log: filtered, sorted and paged in SQL, limited to what the caller may see. */
-export function createTaskQueries(database: Database, codec: CursorCodec) {
+export function createTaskQueries(database: Database, codec: CursorCodec, counts: TaskCounts) {
   const { db } = database;
 
   function pageOfLogs(
@@ -106,11 +107,13 @@ export function createTaskQueries(database: Database, codec: CursorCodec) {
       const where = and(...filters);
       const keys = taskKeys(query.ordering);
       const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
+      const scope = actor.role === "ADMIN" ? "all" : actor.id;
+      const { ordering: _ordering, ...filterShape } = shape;
       return keysetPage({
         codec,
         keys,
         query,
-        identity: { list: "tasks", scope: actor.role === "ADMIN" ? "all" : actor.id, shape },
+        identity: { list: "tasks", scope, shape },
         rows: (seek, limit, offset) =>
           db
             .select()
@@ -119,7 +122,7 @@ export function createTaskQueries(database: Database, codec: CursorCodec) {
             .orderBy(...orderSql(keys))
             .limit(limit)
             .offset(offset),
-        count: async () => (await db.select({ n: count() }).from(tasks).where(where))[0]?.n ?? 0,
+        count: () => counts.count({ scope, filters: filterShape }, where),
         keyValues: (row) => [...query.ordering.map((k) => row[k.field]), row.id],
         map: toTask,
       });
