@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "32" },
+    "sweep-eligible": { type: "string", default: "100000" },
     out: { type: "string", default: resolve(import.meta.dirname, "../../../docs/benchmarks.md") },
   },
 });
@@ -27,6 +28,7 @@ const TASKS = Number(args.tasks);
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
+const SWEEP_ELIGIBLE = Number(args["sweep-eligible"]);
 const serverDir = resolve(import.meta.dirname, "..");
 const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ADMIN_PASSWORD = "bench-admin-password";
@@ -255,33 +257,6 @@ async function main() {
       ],
     },
     {
-      name: "(d) create",
-      base: "api",
-      requests: [
-        {
-          method: "POST",
-          path: "/api/tasks",
-          headers: auth(adminToken),
-          body: JSON.stringify({ title: "bench task", priority: "LOW" }),
-        },
-      ],
-    },
-    {
-      name: "(e) PATCH toggling priority",
-      base: "api",
-      requests: [
-        {
-          method: "PATCH",
-          headers: auth(adminToken),
-          setupRequest: (r) => ({
-            ...r,
-            path: `/api/tasks/${pick(ids)}`,
-            body: JSON.stringify({ priority: Math.random() < 0.5 ? "LOW" : "HIGH" }),
-          }),
-        },
-      ],
-    },
-    {
       name: "(f) intern list",
       base: "api",
       requests: [{ method: "GET", path: "/api/tasks", headers: auth(internToken) }],
@@ -317,6 +292,36 @@ async function main() {
       ],
     },
   ];
+  // Writes last: their new rows, dead tuples and autovacuum would otherwise weigh on the reads after them.
+  const writes: Scenario[] = [
+    {
+      name: "(d) create",
+      base: "api",
+      requests: [
+        {
+          method: "POST",
+          path: "/api/tasks",
+          headers: auth(adminToken),
+          body: JSON.stringify({ title: "bench task", priority: "LOW" }),
+        },
+      ],
+    },
+    {
+      name: "(e) PATCH toggling priority",
+      base: "api",
+      requests: [
+        {
+          method: "PATCH",
+          headers: auth(adminToken),
+          setupRequest: (r) => ({
+            ...r,
+            path: `/api/tasks/${pick(ids)}`,
+            body: JSON.stringify({ priority: Math.random() < 0.5 ? "LOW" : "HIGH" }),
+          }),
+        },
+      ],
+    },
+  ];
   const floors: Scenario[] = [
     {
       name: "(a) admin list, random page 1-50",
@@ -342,10 +347,8 @@ async function main() {
 
   const results: Row[] = [];
   for (const s of scenarios) results.push(await drive(api, s));
-  const rss = peakRssMb(server.pid!);
   const floorRows: Row[] = [];
   for (const s of floors) floorRows.push(await drive(floorBase, s));
-  server.kill("SIGTERM");
   floor.child.kill("SIGTERM");
 
   const pool = postgres(databaseUrl, { max: 10, onnotice: () => {} });
@@ -375,9 +378,15 @@ async function main() {
     }),
   ];
   await pool.end();
+  for (const s of writes) results.push(await drive(api, s));
+  const rss = peakRssMb(server.pid!);
+  server.kill("SIGTERM");
 
-  // The sweep: every task eligible at once.
-  await database.db.execute(sql`update tasks set status = 'PENDING', due_date = now() - interval '1 day'`);
+  // The sweep: a backlog of eligible tasks at once (every task, or --sweep-eligible of them, at random).
+  const fraction = Math.min(1, SWEEP_ELIGIBLE / TASKS);
+  await database.db.execute(sql`
+    update tasks set due_date = now() - interval '1 day',
+      status = case when random() < ${fraction} then 'PENDING'::task_status else 'COMPLETED'::task_status end`);
   await database.db.execute(sql`vacuum analyze tasks`);
   const sweepStart = performance.now();
   const swept = await runOverdueSweep(database.db);
@@ -404,10 +413,10 @@ async function main() {
       return `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${f ? f.rps : ""} | ${f ? ratio(r.name) : ""} | ${n ? n.rps : ""} | ${n ? (r.rps / n.rps).toFixed(2) : ""} |`;
     }),
   ].join("\n");
-  const report = `## Last run
+  const report = `## Last run, ${TASKS.toLocaleString("en")} tasks
 
 - Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node}, ${pg}
-- Command: \`pnpm bench --tasks ${TASKS} --duration ${DURATION} --connections ${CONNECTIONS}\` (warm-up ${WARMUP} s per scenario)
+- Command: \`pnpm bench --tasks ${TASKS} --duration ${DURATION} --connections ${CONNECTIONS} --sweep-eligible ${SWEEP_ELIGIBLE}\` (warm-up ${WARMUP} s per scenario)
 - Data: ${TASKS} seeded tasks (seeded in ${(seeded.ms / 1000).toFixed(1)} s), 10 interns
 - Server: the production bundle (\`node dist/main.js\`, NODE_ENV=production, NODE_OPTIONS="${dockerNodeOptions()}" as in the Dockerfile, pool of 10), autocannon in the same machine
 
@@ -417,10 +426,12 @@ ${table}
 - Overdue sweep of ${swept.markedOverdue} eligible tasks: **${sweepMs} ms**
 `;
   const doc = readFileSync(args.out, "utf8");
-  const marker = "<!-- bench:results -->";
-  const [head, rest] = doc.split(marker);
-  const tail = rest?.split("<!-- /bench:results -->")[1] ?? "";
-  writeFileSync(args.out, `${head}${marker}\n${report}<!-- /bench:results -->${tail}`);
+  // Each data size has its own section, so the scale run does not replace the standard one.
+  const name = TASKS === 100_000 ? "bench:results" : `bench:results:${TASKS}`;
+  const [open, close] = [`<!-- ${name} -->`, `<!-- /${name} -->`];
+  const [head, rest] = doc.includes(open) ? doc.split(open) : [`${doc.trimEnd()}\n\n`, close];
+  const tail = rest?.split(close)[1] ?? "";
+  writeFileSync(args.out, `${head}${open}\n${report}${close}${tail}`);
   console.log(`\nwrote ${args.out}`);
 }
 

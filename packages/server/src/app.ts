@@ -14,6 +14,7 @@ import { appRouter } from "./router";
 import { createServices, type Services } from "./services";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_QUERY_CHARS = 4096;
 
 /** The HTTP surface: middleware, health, /trpc, /api, /docs. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
@@ -37,6 +38,17 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
         c.json({ message: "Request body is larger than 1 MiB", code: "PAYLOAD_TOO_LARGE" }, 413),
     }),
   );
+  app.use(async (c, next) => {
+    const url = c.req.url;
+    const q = url.indexOf("?");
+    if (q >= 0 && url.length - q - 1 > MAX_QUERY_CHARS) {
+      return c.json(
+        { message: `Query string is longer than ${MAX_QUERY_CHARS} characters`, code: "BAD_REQUEST" },
+        414,
+      );
+    }
+    await next();
+  });
   app.route("/", healthRoutes(deps));
 
   let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;

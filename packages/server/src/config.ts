@@ -55,6 +55,9 @@ const EnvSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  /** A client must send a whole request within this, and its headers within the next one (slow-client guard). */
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce
     .number()

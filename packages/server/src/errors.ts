@@ -57,6 +57,33 @@ function pgCode(err: unknown): string | undefined {
   return undefined;
 }
 
+// postgres.js's own codes for a connection it lost or could not make, Node's socket errors, and PostgreSQL's
+// connection exceptions (08…) and shutdown / start-up states (57P01-57P03).
+const UNAVAILABLE_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/** True when the database could not be reached or went away mid-query (not when a query itself failed). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** The one place database errors become contract errors; anything unknown stays an internal error. */
 export function mapDatabaseError(
   err: unknown,

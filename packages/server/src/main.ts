@@ -29,9 +29,23 @@ logger.info({ database: database.kind }, "database ready");
 const runtime = await startServices({ config, database, logger });
 if (!runtime) process.exit(1);
 const app = createApp(runtime.deps, runtime.services);
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-  logger.info({ port: info.port }, `listening on http://localhost:${info.port}`);
-});
+const server = serve(
+  {
+    fetch: app.fetch,
+    port: config.PORT,
+    hostname: config.HOST,
+    serverOptions: {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      headersTimeout:
+        Math.min(config.HTTP_HEADERS_TIMEOUT_SECONDS, config.HTTP_REQUEST_TIMEOUT_SECONDS) * 1000,
+      // How often Node enforces the two timeouts above (its default, 30 s, would let them run long).
+      connectionsCheckingInterval: 1000,
+    },
+  },
+  (info) => {
+    logger.info({ port: info.port }, `listening on http://localhost:${info.port}`);
+  },
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

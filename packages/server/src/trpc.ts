@@ -2,7 +2,14 @@ import type { Role } from "@taskmgr/db/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { AppDeps } from "./deps";
-import { describeIssues, fieldIssues, forbidden, unauthorized, zodIssuesOf } from "./errors";
+import {
+  describeIssues,
+  fieldIssues,
+  forbidden,
+  isDatabaseUnavailable,
+  unauthorized,
+  zodIssuesOf,
+} from "./errors";
 import type { Services } from "./services";
 
 export interface AuthUser {
@@ -56,11 +63,27 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * Every procedure: a database that is down or restarting is a 503 the client may retry, not an internal error.
+ * Whatever was in flight rolled back with its transaction.
+ */
+const baseProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error)) {
+    throw new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "The database is unavailable; try again shortly",
+      cause: result.error,
+    });
+  }
+  return result;
+});
+
 /** Anyone: login and refresh. */
-export const publicProcedure = t.procedure;
+export const publicProcedure = baseProcedure;
 
 /** A valid access token of an active user. The user is re-read, so deactivation and demotion act at once. */
-export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const authedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   const header = ctx.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match)

@@ -54,6 +54,19 @@ describe("HTTP hygiene", () => {
     expect((await h.rest("GET", "/api/tasks", { token: h.admin.access })).body.count).toBe(before);
   });
 
+  it("refuses a query string over 4096 characters with 414 on both doors", async () => {
+    const long = "x".repeat(4097);
+    const rest = await h.rest("GET", `/api/tasks?search=${long}`, { token: h.admin.access });
+    expect(rest.status).toBe(414);
+    expect(rest.body).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("4096") });
+    const trpc = await h.app.request(`/trpc/tasks.list?input=${long}`, {
+      headers: { authorization: `Bearer ${h.admin.access}` },
+    });
+    expect(trpc.status).toBe(414);
+    const fits = await h.rest("GET", `/api/tasks?search=${"x".repeat(200)}`, { token: h.admin.access });
+    expect(fits.status).toBe(200);
+  });
+
   it("answers validation failures on both doors without stacks or internals", async () => {
     const rest = await h.rest("PATCH", "/api/tasks/00000000-0000-4000-8000-000000000000", {
       token: h.admin.access,
