@@ -1,0 +1,362 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness, type TestUser } from "./support/harness";
+
+// Every operation, as every kind of caller, against every kind of target, through both doors, compared with the
+// role matrix of API.md. A refused call must also leave the target as it was.
+type Caller = "anonymous" | "intern" | "admin";
+type Target = "own" | "assigned" | "foreign";
+type Door = "rest" | "trpc";
+
+interface Targets {
+  own: string; // created by the intern (so assigned to them)
+  assigned: string; // created by the admin, assigned to the intern
+  foreign: string; // created by the admin, assigned to another intern
+}
+
+interface Op {
+  name: string;
+  proc: string;
+  kind: "query" | "mutation";
+  method: string;
+  path: (id: string) => string;
+  input: (id: string, ctx: { intern: TestUser; other: TestUser; admin: TestUser }) => Record<string, unknown>;
+  /** Fields the REST door takes from the path (the rest is body or query). */
+  pathFields?: string[];
+  /** The procedure takes no input at all: tRPC gets none (an empty object would be a 400). */
+  voidInput?: boolean;
+  onTask: boolean;
+  expect: Record<Caller, number | Record<Target, number>>;
+}
+
+const both = (intern: Record<Target, number>) => intern;
+const ops: Op[] = [
+  {
+    name: "get a task",
+    proc: "tasks.get",
+    kind: "query",
+    method: "GET",
+    path: (id) => `/api/tasks/${id}`,
+    input: (id) => ({ id }),
+    pathFields: ["id"],
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 200, assigned: 200, foreign: 404 }) },
+  },
+  {
+    name: "change a task's title",
+    proc: "tasks.update",
+    kind: "mutation",
+    method: "PATCH",
+    path: (id) => `/api/tasks/${id}`,
+    input: (id) => ({ id, title: "renamed" }),
+    pathFields: ["id"],
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 200, assigned: 403, foreign: 404 }) },
+  },
+  {
+    name: "change a task's priority and due date",
+    proc: "tasks.update",
+    kind: "mutation",
+    method: "PATCH",
+    path: (id) => `/api/tasks/${id}`,
+    input: (id) => ({ id, priority: "HIGH", dueDate: "2031-01-01T00:00:00.000Z" }),
+    pathFields: ["id"],
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 200, assigned: 403, foreign: 404 }) },
+  },
+  {
+    name: "change a task's status",
+    proc: "tasks.update",
+    kind: "mutation",
+    method: "PATCH",
+    path: (id) => `/api/tasks/${id}`,
+    input: (id) => ({ id, status: "IN_PROGRESS" }),
+    pathFields: ["id"],
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 200, assigned: 200, foreign: 404 }) },
+  },
+  {
+    name: "change a task's assignee",
+    proc: "tasks.update",
+    kind: "mutation",
+    method: "PATCH",
+    path: (id) => `/api/tasks/${id}`,
+    input: (id, c) => ({ id, assigneeId: c.other.id }),
+    pathFields: ["id"],
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 403, assigned: 403, foreign: 404 }) },
+  },
+  {
+    name: "delete a task",
+    proc: "tasks.delete",
+    kind: "mutation",
+    method: "DELETE",
+    path: (id) => `/api/tasks/${id}`,
+    input: (id) => ({ id }),
+    pathFields: ["id"],
+    onTask: true,
+    expect: { anonymous: 401, admin: 204, intern: both({ own: 403, assigned: 403, foreign: 403 }) },
+  },
+  {
+    name: "read a task's history",
+    proc: "tasks.logsOf",
+    kind: "query",
+    method: "GET",
+    path: (id) => `/api/tasks/${id}/logs`,
+    input: (id) => ({ id }),
+    pathFields: ["id"],
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 200, assigned: 200, foreign: 404 }) },
+  },
+  {
+    name: "list tasks",
+    proc: "tasks.list",
+    kind: "query",
+    method: "GET",
+    path: () => "/api/tasks",
+    input: () => ({}),
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 200 },
+  },
+  {
+    name: "list the activity log",
+    proc: "tasks.logs",
+    kind: "query",
+    method: "GET",
+    path: () => "/api/tasks/logs",
+    input: () => ({}),
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 200 },
+  },
+  {
+    name: "create a task for oneself",
+    proc: "tasks.create",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/tasks",
+    input: () => ({ title: "mine" }),
+    onTask: false,
+    expect: { anonymous: 401, admin: 201, intern: 201 },
+  },
+  {
+    name: "create a task for someone else",
+    proc: "tasks.create",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/tasks",
+    input: (_id, c) => ({ title: "theirs", assigneeId: c.other.id }),
+    onTask: false,
+    expect: { anonymous: 401, admin: 201, intern: 403 },
+  },
+  {
+    name: "list users",
+    proc: "users.list",
+    kind: "query",
+    method: "GET",
+    path: () => "/api/users",
+    input: () => ({}),
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 403 },
+  },
+  {
+    name: "create a user",
+    proc: "users.create",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/users",
+    input: () => ({
+      username: `u${Math.random().toString(36).slice(2, 9)}`,
+      password: "long-enough-pw",
+      role: "INTERN",
+    }),
+    onTask: false,
+    expect: { anonymous: 401, admin: 201, intern: 403 },
+  },
+  {
+    name: "view oneself",
+    proc: "users.get",
+    kind: "query",
+    method: "GET",
+    path: (id) => `/api/users/${id}`,
+    input: (_id, c) => ({ id: c.intern.id }),
+    pathFields: ["id"],
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 200 },
+  },
+  {
+    name: "view another user",
+    proc: "users.get",
+    kind: "query",
+    method: "GET",
+    path: (id) => `/api/users/${id}`,
+    input: (_id, c) => ({ id: c.other.id }),
+    pathFields: ["id"],
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 403 },
+  },
+  {
+    name: "change one's own email",
+    proc: "users.update",
+    kind: "mutation",
+    method: "PATCH",
+    path: (id) => `/api/users/${id}`,
+    input: (_id, c) => ({ id: c.intern.id, email: "me@example.com" }),
+    pathFields: ["id"],
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 200 },
+  },
+  {
+    name: "promote oneself",
+    proc: "users.update",
+    kind: "mutation",
+    method: "PATCH",
+    path: (id) => `/api/users/${id}`,
+    input: (_id, c) => ({ id: c.intern.id, role: "INTERN" }),
+    pathFields: ["id"],
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 403 },
+  },
+  {
+    name: "deactivate another user",
+    proc: "users.update",
+    kind: "mutation",
+    method: "PATCH",
+    path: (id) => `/api/users/${id}`,
+    input: (_id, c) => ({ id: c.other.id, isActive: true }),
+    pathFields: ["id"],
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 403 },
+  },
+  {
+    name: "run the overdue sweep",
+    proc: "admin.overdueSweep",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/admin/overdue-sweep",
+    input: () => ({}),
+    voidInput: true,
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 403 },
+  },
+  {
+    name: "who am I",
+    proc: "auth.me",
+    kind: "query",
+    method: "GET",
+    path: () => "/api/auth/me",
+    input: () => ({}),
+    voidInput: true,
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 200 },
+  },
+];
+
+describe("the authorization matrix of API.md, on both doors", () => {
+  let h: Harness;
+  let intern: TestUser;
+  let other: TestUser;
+  beforeAll(async () => {
+    h = await startHarness();
+    intern = await h.makeUser("INTERN");
+    other = await h.makeUser("INTERN");
+  });
+  afterAll(() => h?.close());
+
+  async function freshTargets(): Promise<Targets> {
+    const make = async (token: string, body: Record<string, unknown>) => {
+      const res = await h.rest("POST", "/api/tasks", { token, body });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    return {
+      own: await make(intern.access, { title: "own" }),
+      assigned: await make(h.admin.access, { title: "assigned", assigneeId: intern.id }),
+      foreign: await make(h.admin.access, { title: "foreign", assigneeId: other.id }),
+    };
+  }
+
+  async function call(door: Door, op: Op, token: string | null, input: Record<string, unknown>, id: string) {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    if (door === "rest") {
+      const rest = Object.fromEntries(Object.entries(input).filter(([k]) => !op.pathFields?.includes(k)));
+      if (op.method === "GET" || op.method === "DELETE") {
+        const qs = new URLSearchParams(rest as Record<string, string>).toString();
+        return (
+          await h.app.request(`${op.path(String(input.id ?? id))}${qs ? `?${qs}` : ""}`, {
+            method: op.method,
+            headers,
+          })
+        ).status;
+      }
+      return (
+        await h.app.request(op.path(String(input.id ?? id)), {
+          method: op.method,
+          headers: { ...headers, "content-type": "application/json" },
+          body: JSON.stringify(rest),
+        })
+      ).status;
+    }
+    if (op.kind === "query") {
+      const url = op.voidInput
+        ? `/trpc/${op.proc}`
+        : `/trpc/${op.proc}?input=${encodeURIComponent(JSON.stringify(input))}`;
+      return (await h.app.request(url, { headers })).status;
+    }
+    return (
+      await h.app.request(`/trpc/${op.proc}`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        ...(op.voidInput ? {} : { body: JSON.stringify(input) }),
+      })
+    ).status;
+  }
+
+  const callers: Caller[] = ["anonymous", "intern", "admin"];
+  const doors: Door[] = ["rest", "trpc"];
+
+  for (const op of ops) {
+    it(op.name, async () => {
+      const mismatches: string[] = [];
+      for (const door of doors) {
+        for (const caller of callers) {
+          const token = caller === "anonymous" ? null : caller === "admin" ? h.admin.access : intern.access;
+          const kinds: Target[] = op.onTask ? ["own", "assigned", "foreign"] : ["own"];
+          for (const kind of kinds) {
+            const targets = op.onTask ? await freshTargets() : null;
+            const id = targets ? targets[kind] : op.path.length ? intern.id : "";
+            const before = targets
+              ? (await h.rest("GET", `/api/tasks/${id}`, { token: h.admin.access })).body
+              : null;
+            const input = op.input(id, { intern, other, admin: h.admin });
+            const status = await call(door, op, token, input, id);
+            const wanted = op.expect[caller];
+            // tRPC answers every success with 200; the REST door uses 201 and 204 where API.md says so.
+            const expected = typeof wanted === "number" ? wanted : wanted[kind];
+            const expectedOnDoor = door === "trpc" && expected < 300 ? 200 : expected;
+            if (status !== expectedOnDoor) {
+              mismatches.push(
+                `${door} ${caller} on ${op.onTask ? kind : "-"}: ${status}, expected ${expectedOnDoor}`,
+              );
+            }
+            if (targets && expected >= 400) {
+              const after = (await h.rest("GET", `/api/tasks/${id}`, { token: h.admin.access })).body;
+              if (JSON.stringify(after) !== JSON.stringify(before)) {
+                mismatches.push(`${door} ${caller} on ${kind}: refused, yet the task changed`);
+              }
+            }
+          }
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+
+  it("an intern's lists hold only what they may see", async () => {
+    const targets = await freshTargets();
+    const list = await h.rest("GET", "/api/tasks?pageSize=100", { token: intern.access });
+    const ids = list.body.results.map((t: { id: string }) => t.id);
+    expect(ids).toEqual(expect.arrayContaining([targets.own, targets.assigned]));
+    expect(ids).not.toContain(targets.foreign);
+    const logs = await h.rest("GET", "/api/tasks/logs?pageSize=100", { token: intern.access });
+    expect(logs.body.results.map((e: { taskId: string }) => e.taskId)).not.toContain(targets.foreign);
+  });
+});
