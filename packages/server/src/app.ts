@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps";
+import { edgeError } from "./http/edge-errors";
 import { healthRoutes } from "./http/health";
 import { buildOpenApiDocument } from "./http/openapi";
 import { requestLogger } from "./http/request-logger";
@@ -34,18 +35,14 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json({ message: "Request body is larger than 1 MiB", code: "PAYLOAD_TOO_LARGE" }, 413),
+      onError: (c) => edgeError(c, 413, "PAYLOAD_TOO_LARGE", "Request body is larger than 1 MiB"),
     }),
   );
   app.use(async (c, next) => {
     const url = c.req.url;
     const q = url.indexOf("?");
     if (q >= 0 && url.length - q - 1 > MAX_QUERY_CHARS) {
-      return c.json(
-        { message: `Query string is longer than ${MAX_QUERY_CHARS} characters`, code: "BAD_REQUEST" },
-        414,
-      );
+      return edgeError(c, 414, "BAD_REQUEST", `Query string is longer than ${MAX_QUERY_CHARS} characters`);
     }
     await next();
   });
@@ -61,12 +58,10 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   const rest = restHandler(deps, services, appRouter);
   app.all("/api", rest);
   app.all("/api/*", rest);
-  app.notFound((c) =>
-    c.json({ message: `No route for ${c.req.method} ${c.req.path}`, code: "NOT_FOUND" }, 404),
-  );
+  app.notFound((c) => edgeError(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     deps.logger.error({ err, reqId: c.get("requestId") }, "unhandled error");
-    return c.json({ message: "Internal server error", code: "INTERNAL_SERVER_ERROR" }, 500);
+    return edgeError(c, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
   });
   return app;
 }

@@ -30,6 +30,8 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL")
     .optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Server-side prepared statements; false behind a pooler that cannot keep them (PgBouncer before 1.21). */
+  DB_PREPARE: flag(true),
   DATA_DIR: z.string().min(1).default("./.data"),
   REDIS_URL: z
     .string()

@@ -22,6 +22,7 @@ const database = await createDb({
   databaseUrl: config.DATABASE_URL,
   dataDir: config.DATA_DIR,
   poolSize: config.DB_POOL_SIZE,
+  prepare: config.DB_PREPARE,
 });
 await migrate(database);
 logger.info({ database: database.kind }, "database ready");

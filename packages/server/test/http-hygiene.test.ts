@@ -63,6 +63,10 @@ describe("HTTP hygiene", () => {
       headers: { authorization: `Bearer ${h.admin.access}` },
     });
     expect(trpc.status).toBe(414);
+    // In tRPC's own error shape on its door, so tRPC clients can read it.
+    expect(((await trpc.json()) as { error: { data: { code: string } } }).error.data.code).toBe(
+      "BAD_REQUEST",
+    );
     const fits = await h.rest("GET", `/api/tasks?search=${"x".repeat(200)}`, { token: h.admin.access });
     expect(fits.status).toBe(200);
   });

@@ -14,6 +14,10 @@ const WorkerEnv = z.object({
   QUEUE_PREFIX: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
+  DB_PREPARE: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => v === undefined || v === "true" || v === "1"),
 });
 
 export type WorkerConfig = z.infer<typeof WorkerEnv>;

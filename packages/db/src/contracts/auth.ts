@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { text } from "./common";
 
 export const LoginInput = z.strictObject({
-  username: z.string().min(1).max(150),
-  password: z.string().min(1).max(256),
+  username: text().min(1).max(150),
+  password: text().min(1).max(256),
 });
 
-export const RefreshInput = z.strictObject({ refresh: z.string().min(1).max(512) });
+export const RefreshInput = z.strictObject({ refresh: text().min(1).max(512) });
 
 export const TokenPair = z
   .object({

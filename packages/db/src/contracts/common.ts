@@ -2,6 +2,16 @@ import { z } from "zod";
 
 export const Id = z.uuid({ error: "expected a UUID" });
 
+/**
+ * Text that PostgreSQL stores as sent: no NUL (a text column refuses it) and no unpaired surrogate (UTF-8 has no
+ * encoding for one, so it would come back as U+FFFD). Every free-text input is built on this.
+ */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const text = () =>
+  z.string().refine((s) => !s.includes("\u0000") && !UNPAIRED_SURROGATE.test(s), {
+    message: "must not contain NUL characters or unpaired surrogates",
+  });
+
 /** Timestamps leave the server as ISO 8601 strings in UTC. */
 export const IsoDateTime = z.iso.datetime({ offset: false });
 

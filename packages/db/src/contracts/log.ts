@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dateInput, enumList, Id, IsoDateTime, orderingParam } from "./common";
+import { dateInput, enumList, Id, IsoDateTime, orderingParam, text } from "./common";
 import { LOG_ACTIONS, LogAction } from "./enums";
 import { pageOf, pageParams } from "./page";
 
@@ -26,7 +26,7 @@ export const LogListQuery = z
     taskId: Id.optional(),
     actorId: Id.optional(),
     action: enumList(LOG_ACTIONS).optional(),
-    field: z.string().max(64).optional(),
+    field: text().max(64).optional(),
     since: dateInput("startOfDay").optional(),
     until: dateInput("endOfDay").optional(),
     ordering: orderingParam(LOG_ORDER_FIELDS, "-createdAt"),

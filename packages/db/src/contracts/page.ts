@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { intParam } from "./common";
+import { intParam, text } from "./common";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -8,7 +8,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const pageParams = {
   page: intParam(1, 10_000_000).optional(),
   pageSize: intParam(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().min(1).max(2000).optional(),
+  cursor: text().min(1).max(2000).optional(),
 };
 
 export function pageOf<T extends z.ZodType>(item: T) {

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { dateInput, enumList, Id, IsoDateTime, orderingParam } from "./common";
+import { dateInput, enumList, Id, IsoDateTime, orderingParam, text } from "./common";
 import { ClientTaskStatus, TASK_PRIORITIES, TASK_STATUSES, TaskPriority, TaskStatus } from "./enums";
 import { pageOf, pageParams } from "./page";
 
-export const Title = z.string().trim().min(1).max(200);
-export const Description = z.string().max(10_000);
+export const Title = text().trim().min(1).max(200);
+export const Description = text().max(10_000);
 
 export const Task = z
   .object({
@@ -70,7 +70,7 @@ export const TaskListQuery = z
     createdById: Id.optional(),
     dueBefore: dateInput("startOfDay").optional(),
     dueAfter: dateInput("endOfDay").optional(),
-    search: z.string().max(200).optional(),
+    search: text().max(200).optional(),
     ordering: orderingParam(TASK_ORDER_FIELDS, "-createdAt"),
     ...pageParams,
   })

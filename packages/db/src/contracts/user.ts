@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boolParam, Id, IsoDateTime } from "./common";
+import { boolParam, Id, IsoDateTime, text } from "./common";
 import { Role } from "./enums";
 import { pageOf, pageParams } from "./page";
 
@@ -8,7 +8,7 @@ export const Username = z
   .min(3)
   .max(150)
   .regex(/^[\p{L}\p{N}_.@+-]+$/u, "use letters, digits and _ . @ + - only");
-export const Password = z.string().min(8).max(256);
+export const Password = text().min(8).max(256);
 export const Email = z.email().max(254);
 
 export const User = z
@@ -38,7 +38,7 @@ export const UserUpdateBody = z.strictObject({
   isActive: z.boolean().optional(),
   email: Email.nullable().optional(),
   password: Password.optional(),
-  currentPassword: z.string().max(256).optional(),
+  currentPassword: text().max(256).optional(),
 });
 export const UserUpdateInput = UserUpdateBody.extend({ id: Id });
 export type UserUpdateInput = z.infer<typeof UserUpdateInput>;
@@ -46,7 +46,7 @@ export type UserUpdateInput = z.infer<typeof UserUpdateInput>;
 export const UserListQuery = z.strictObject({
   role: Role.optional(),
   isActive: boolParam.optional(),
-  search: z.string().max(150).optional(),
+  search: text().max(150).optional(),
   ...pageParams,
 });
 export type UserListQuery = z.infer<typeof UserListQuery>;

@@ -87,11 +87,19 @@ export function restHandler(deps: AppDeps, services: Services, router: AppRouter
       // Any other type: the core answers 415 before it reads the body.
     }
     const target = `http://rest.internal${path}${url.search}`;
+    // The core collects the query into a plain {} and takes `valueOf=` or `constructor=` for keys it already
+    // holds (a 500). Given the query already parsed, into an object with no prototype, it uses that instead.
+    const query: Record<string, string[]> = Object.create(null);
+    for (const [key, value] of url.searchParams) {
+      query[key] ??= [];
+      query[key].push(value);
+    }
     const req = new Proxy(raw, {
       get(request, prop) {
         if (prop === "url") return target;
         if (prop === "headers") return headers;
         if (prop === HONO) return c;
+        if (prop === "query") return query;
         if (prop === "body") {
           if (!body.ok) {
             throw new TRPCError({

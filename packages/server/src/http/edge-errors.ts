@@ -1,0 +1,30 @@
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import type { Context as HonoContext } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * Errors answered before any procedure runs (body or query too large, no such route, a crash): in the
+ * contract's shape on /api and the rest, in tRPC's own shape on /trpc so tRPC clients can read them.
+ */
+export function edgeError(
+  c: HonoContext,
+  status: ContentfulStatusCode,
+  code: TRPC_ERROR_CODE_KEY,
+  message: string,
+): Response {
+  const requestId = c.get("requestId") as string | undefined;
+  if (c.req.path === "/trpc" || c.req.path.startsWith("/trpc/")) {
+    return c.json(
+      {
+        error: {
+          message,
+          code: TRPC_ERROR_CODES_BY_KEY[code],
+          data: { code, httpStatus: status, requestId },
+        },
+      },
+      status,
+    );
+  }
+  return c.json({ message, code, requestId }, status);
+}
