@@ -12,6 +12,7 @@ import { runOverdueSweep } from "@taskmgr/worker";
 import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
+import { imageNodeOptions } from "./image";
 import { INTERN_PASSWORD, seed } from "./seed";
 
 const { values: args } = parseArgs({
@@ -63,12 +64,6 @@ function freePort(): Promise<number> {
       probe.close(() => res(port));
     });
   });
-}
-
-/** The image's NODE_OPTIONS (heap bounds), so the bench runs the server exactly as the Dockerfile does. */
-function dockerNodeOptions(): string {
-  const dockerfile = readFileSync(resolve(serverDir, "../../Dockerfile"), "utf8");
-  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? "";
 }
 
 function peakRssMb(pid: number): number {
@@ -180,7 +175,7 @@ async function main() {
     env: {
       ...process.env,
       NODE_ENV: "production",
-      NODE_OPTIONS: dockerNodeOptions(),
+      NODE_OPTIONS: imageNodeOptions,
       DATABASE_URL: databaseUrl,
       JWT_SECRET: randomBytes(32).toString("hex"),
       ADMIN_PASSWORD,
@@ -418,7 +413,7 @@ async function main() {
 - Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node}, ${pg}
 - Command: \`pnpm bench --tasks ${TASKS} --duration ${DURATION} --connections ${CONNECTIONS} --sweep-eligible ${SWEEP_ELIGIBLE}\` (warm-up ${WARMUP} s per scenario)
 - Data: ${TASKS} seeded tasks (seeded in ${(seeded.ms / 1000).toFixed(1)} s), 10 interns
-- Server: the production bundle (\`node dist/main.js\`, NODE_ENV=production, NODE_OPTIONS="${dockerNodeOptions()}" as in the Dockerfile, pool of 10), autocannon in the same machine
+- Server: the production bundle (\`node dist/main.js\`, NODE_ENV=production, NODE_OPTIONS="${imageNodeOptions}" as in the Dockerfile, pool of 10), autocannon in the same machine
 
 ${table}
 

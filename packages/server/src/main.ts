@@ -44,11 +44,15 @@ const server = serve(
     },
   },
   (info) => {
-    logger.info({ port: info.port }, `listening on http://localhost:${info.port}`);
+    logger.info({ port: info.port, pid: process.pid }, `listening on http://localhost:${info.port}`);
   },
 );
 
 let stopping = false;
+// While stopping, every response closes its connection, so keep-alive clients cannot hold the server open.
+server.on("request", (_req, res) => {
+  if (stopping) res.setHeader("Connection", "close");
+});
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
@@ -58,7 +62,13 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, 10_000);
   force.unref();
+  // In-flight requests finish; idle keep-alive connections are closed as soon as they become idle.
+  const idle = setInterval(
+    () => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.(),
+    100,
+  );
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  clearInterval(idle);
   await runtime?.stop();
   await database.close();
   logger.info("bye");

@@ -1,19 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createTestDb, postgresTestUrl, type TestDatabase } from "@taskmgr/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { imageNodeOptions } from "../bench/image";
 
 // Exactly what the image runs: the built bundle under plain node, NODE_ENV=production, against the
 // machine's PostgreSQL and Redis. (No Docker engine here; this keeps the Dockerfile honest.)
 const serverDir = resolve(import.meta.dirname, "..");
 const redisUrl = process.env.REDIS_URL;
 const skip = (!redisUrl || !postgresTestUrl()) && !process.env.CI;
-
-// The image's heap bounds, read from the Dockerfile so the test runs what the image runs.
-const imageNodeOptions =
-  /^ENV NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(resolve(serverDir, "../../Dockerfile"), "utf8"))?.[1] ??
-  "";
 
 function run(entry: string, env: Record<string, string>) {
   const { DATABASE_URL: _a, TEST_DATABASE_URL: _b, REDIS_URL: _c, ...inherited } = process.env;
