@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { type Database, rowsOf, tasks } from "@taskmgr/db";
 import { type SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 
 const currentVersion = sql`(select sum(n)::bigint from task_write_versions)`;
+const dialect = new PgDialect();
 
 export type TaskCounts = ReturnType<typeof createTaskCounts>;
 
@@ -16,9 +18,13 @@ export function createTaskCounts(database: Database) {
   const { db } = database;
 
   return {
-    /** `key` names the visibility scope and the filters; `where` is their SQL. */
-    async count(key: unknown, where: SQL | undefined): Promise<number> {
-      const digest = createHash("sha256").update(JSON.stringify(key)).digest("base64url");
+    /**
+     * The number of tasks `where` selects (visibility scope and filters). The cache key is the WHERE clause's
+     * own SQL and parameters, so a release that changes what a filter means cannot be served an old count.
+     */
+    async count(where: SQL | undefined): Promise<number> {
+      const clause = where ? dialect.sqlToQuery(where) : { sql: "", params: [] };
+      const digest = createHash("sha256").update(JSON.stringify(clause)).digest("base64url");
       const [hit] = rowsOf<{ n: string | number | null }>(
         await db.execute(
           sql`select c.n from task_count_cache c where c.key = ${digest} and c.version = ${currentVersion}`,

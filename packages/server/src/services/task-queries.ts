@@ -107,13 +107,11 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
       const where = and(...filters);
       const keys = taskKeys(query.ordering);
       const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
-      const scope = actor.role === "ADMIN" ? "all" : actor.id;
-      const { ordering: _ordering, ...filterShape } = shape;
       return keysetPage({
         codec,
         keys,
         query,
-        identity: { list: "tasks", scope, shape },
+        identity: { list: "tasks", scope: actor.role === "ADMIN" ? "all" : actor.id, shape },
         rows: (seek, limit, offset) =>
           db
             .select()
@@ -122,7 +120,7 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
             .orderBy(...orderSql(keys))
             .limit(limit)
             .offset(offset),
-        count: () => counts.count({ scope, filters: filterShape }, where),
+        count: () => counts.count(where),
         keyValues: (row) => [...query.ordering.map((k) => row[k.field]), row.id],
         map: toTask,
       });
