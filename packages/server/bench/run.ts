@@ -1,17 +1,16 @@
 // `pnpm bench`: the built server on the local PostgreSQL, 100,000 seeded tasks, autocannon scenarios at 32
 // connections, the bare-Hono floor, peak RSS, the sweep's time; results into docs/benchmarks.md.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createDb, migrate, rowsOf } from "@taskmgr/db";
+import { rowsOf } from "@taskmgr/db";
 import { runOverdueSweep } from "@taskmgr/worker";
 import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
+import { freshDatabase, serverDir, startBuiltServer } from "./harness";
 import { imageNodeOptions } from "./image";
 import { INTERN_PASSWORD, seed } from "./seed";
 
@@ -30,8 +29,6 @@ const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
 const SWEEP_ELIGIBLE = Number(args["sweep-eligible"]);
-const serverDir = resolve(import.meta.dirname, "..");
-const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ADMIN_PASSWORD = "bench-admin-password";
 
 function start(
@@ -54,16 +51,6 @@ function start(
     child.on("exit", (code) => rej(new Error(`${cmd} exited ${code}: ${out}`)));
   });
   return { child, port };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => res(port));
-    });
-  });
 }
 
 function peakRssMb(pid: number): number {
@@ -150,14 +137,8 @@ async function naive(name: string, query: () => Promise<unknown>): Promise<Row> 
 
 async function main() {
   // A database of its own, seeded.
-  const dbName = `taskmgr_bench_${randomBytes(3).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${dbName}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  const databaseUrl = url.toString();
-  const database = await createDb({ databaseUrl, poolSize: 4 });
-  await migrate(database);
+  const fresh = await freshDatabase("taskmgr_bench");
+  const { database, url: databaseUrl } = fresh;
   const seeded = await seed(database, {
     tasks: TASKS,
     users: 10,
@@ -166,40 +147,11 @@ async function main() {
   });
   console.log(`seeded ${TASKS} tasks in ${seeded.ms} ms`);
 
-  console.log("building the server…");
-  execFileSync("pnpm", ["run", "build"], { cwd: serverDir, stdio: "ignore" });
-  const apiPort = await freePort();
-  // Production settings, request logging included (its cost is part of what we measure), output discarded.
-  const server = spawn(process.execPath, ["dist/main.js"], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      NODE_OPTIONS: imageNodeOptions,
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET: randomBytes(32).toString("hex"),
-      ADMIN_PASSWORD,
-      RUN_WORKER: "false",
-      PORT: String(apiPort),
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const { child: server, base: api } = await startBuiltServer({ databaseUrl, adminPassword: ADMIN_PASSWORD });
   const floor = start(resolve(serverDir, "node_modules/.bin/tsx"), ["bench/floor-server.ts"], {
     DATABASE_URL: databaseUrl,
   });
   const floorPort = await floor.port;
-  const api = `http://127.0.0.1:${apiPort}`;
-  for (let i = 0; ; i++) {
-    if (
-      await fetch(`${api}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (i > 100) throw new Error("the server did not start");
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const floorBase = `http://127.0.0.1:${floorPort}`;
 
   const login = async (username: string, password: string) => {
@@ -388,9 +340,7 @@ async function main() {
   const sweepMs = Math.round(performance.now() - sweepStart);
   console.log(`sweep: ${swept.markedOverdue} tasks in ${sweepMs} ms; server peak RSS ${rss} MB`);
 
-  await database.close();
-  await admin.unsafe(`drop database "${dbName}" with (force)`);
-  await admin.end();
+  await fresh.drop();
 
   const node = process.version;
   const pg = execFileSync("psql", ["--version"]).toString().trim();

@@ -47,13 +47,18 @@ export function zodIssuesOf(cause: unknown): ZodLikeIssue[] | null {
 const PG_UNIQUE_VIOLATION = "23505";
 const PG_FOREIGN_KEY_VIOLATION = "23503";
 
-function pgCode(err: unknown): string | undefined {
+/** The string `code`s along an error's cause chain (driver errors arrive wrapped by drizzle and tRPC). */
+function* codesAlong(err: unknown): Generator<string> {
   let current: unknown = err;
-  for (let depth = 0; current && depth < 5; depth++) {
+  for (let depth = 0; current && depth < 6; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === "string") yield code;
     current = (current as { cause?: unknown }).cause;
   }
+}
+
+function pgCode(err: unknown): string | undefined {
+  for (const code of codesAlong(err)) if (/^[0-9A-Z]{5}$/.test(code)) return code;
   return undefined;
 }
 
@@ -75,12 +80,7 @@ const UNAVAILABLE_CODES = new Set([
 
 /** True when the database could not be reached or went away mid-query (not when a query itself failed). */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 6; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
+  for (const code of codesAlong(err)) if (UNAVAILABLE_CODES.has(code) || code.startsWith("08")) return true;
   return false;
 }
 

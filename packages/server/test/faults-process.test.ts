@@ -30,7 +30,6 @@ describe("the server process under faults", () => {
     const server = spawnScript("src/main.ts", [], {
       DATA_DIR: dataDir,
       PORT: "0",
-      LOG_LEVEL: "info", // the port is logged at info level
       RUN_WORKER: "false",
       ADMIN_PASSWORD,
       ...(database.url ? { DATABASE_URL: database.url } : {}),

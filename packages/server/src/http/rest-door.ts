@@ -6,6 +6,7 @@ import { describeIssues, type FieldIssue } from "../errors";
 import type { AppRouter } from "../router";
 import type { Services } from "../services";
 import { makeContext } from "./context";
+import { logProcedureError } from "./log-procedure-error";
 
 /** Successes other than 200; everything else answers 200. */
 export const SUCCESS_STATUS: Record<string, number> = {
@@ -42,22 +43,8 @@ export function restHandler(deps: AppDeps, services: Services, router: AppRouter
       const status = errors.length === 0 && paths?.[0] ? SUCCESS_STATUS[paths[0]] : undefined;
       return status ? { status } : {};
     },
-    onError: ({
-      error,
-      path,
-      req,
-    }: {
-      error: TRPCError;
-      path?: string;
-      req: Record<symbol, HonoContext>;
-    }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") {
-        deps.logger.error(
-          { err: error.cause ?? error, path, reqId: req[HONO]?.get("requestId") },
-          "procedure failed",
-        );
-      }
-    },
+    onError: ({ error, path, req }: { error: TRPCError; path?: string; req: Record<symbol, HonoContext> }) =>
+      logProcedureError(deps.logger, error, path, req[HONO]?.get("requestId")),
   } as unknown as Parameters<typeof createOpenApiNodeHttpHandler>[0]) as unknown as (
     req: Request,
     res: ResShim,

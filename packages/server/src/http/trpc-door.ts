@@ -4,6 +4,7 @@ import type { AppDeps } from "../deps";
 import type { AppRouter } from "../router";
 import type { Services } from "../services";
 import { makeContext } from "./context";
+import { logProcedureError } from "./log-procedure-error";
 
 /** /trpc: the procedures, for TypeScript callers (batching on). */
 export function trpcHandler(deps: AppDeps, services: Services, router: AppRouter) {
@@ -13,13 +14,6 @@ export function trpcHandler(deps: AppDeps, services: Services, router: AppRouter
       req: c.req.raw,
       router,
       createContext: ({ resHeaders }) => makeContext(c, deps, services, (k, v) => resHeaders.set(k, v)),
-      onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") {
-          deps.logger.error(
-            { err: error.cause ?? error, path, reqId: c.get("requestId") },
-            "procedure failed",
-          );
-        }
-      },
+      onError: ({ error, path }) => logProcedureError(deps.logger, error, path, c.get("requestId")),
     });
 }
