@@ -10,6 +10,8 @@ WORKDIR /repo
 FROM base AS build
 # Manifests first, so the dependency layer is cached until a lockfile or manifest changes.
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json .node-version ./
+# Local fixes to registry packages (pnpm patchedDependencies): the install refuses to run without them.
+COPY patches patches
 COPY packages/db/package.json packages/db/
 COPY packages/server/package.json packages/server/
 COPY packages/worker/package.json packages/worker/

@@ -67,9 +67,10 @@ export const createCallerFactory = t.createCallerFactory;
  * Every procedure: a database that is down or restarting is a 503 the client may retry, not an internal error.
  * Whatever was in flight rolled back with its transaction.
  */
-const baseProcedure = t.procedure.use(async ({ next }) => {
+const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && isDatabaseUnavailable(result.error)) {
+    ctx.setHeader("Retry-After", "1");
     throw new TRPCError({
       code: "SERVICE_UNAVAILABLE",
       message: "The database is unavailable; try again shortly",

@@ -79,4 +79,16 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/main.js"\]$/m);
     expect(dockerfile).not.toMatch(/tsx|ts-node/);
   });
+
+  it("copies the patches pnpm applies before it installs", () => {
+    const workspace = parse(readFileSync(resolve(root, "pnpm-workspace.yaml"), "utf8")) as {
+      patchedDependencies?: Record<string, string>;
+    };
+    const patches = Object.values(workspace.patchedDependencies ?? {});
+    expect(patches.length).toBeGreaterThan(0);
+    const install = dockerfile.indexOf("pnpm install --frozen-lockfile");
+    const copied = /^COPY patches patches$/m.exec(dockerfile);
+    expect(copied && copied.index < install).toBe(true);
+    for (const patch of patches) expect(patch).toMatch(/^patches\//);
+  });
 });

@@ -142,7 +142,7 @@ async function reshapeError(res: Response, requestId: string | undefined): Promi
     (parsed.code === "PARSE_ERROR" ? "BAD_REQUEST" : parsed.code) ??
     "INTERNAL_SERVER_ERROR";
   const message =
-    res.status >= 500
+    res.status === 500 || code === "INTERNAL_SERVER_ERROR"
       ? "Internal server error"
       : issues
         ? describeIssues(issues)
