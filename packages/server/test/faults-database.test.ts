@@ -1,14 +1,14 @@
 import { createDb, migrate, rowsOf } from "@taskmgr/db";
+import {
+  type PrivatePostgres,
+  privatePostgresAvailable,
+  startPrivatePostgres,
+} from "@taskmgr/db/testing/private-postgres";
 import { TRPCClientError } from "@trpc/client";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/router";
 import { type Harness, startHarness } from "./support/harness";
-import {
-  type PrivatePostgres,
-  privatePostgresAvailable,
-  startPrivatePostgres,
-} from "./support/private-postgres";
 
 // PostgreSQL restarted under the server while requests flow: 503s while it is down, never a 500; the pool
 // recovers with no restart of the server; nothing half-written.

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import { tasks, users } from "@taskmgr/db";
-import type { TestDatabase } from "@taskmgr/db/testing";
+import { type Database, tasks, users } from "@taskmgr/db";
 import { pino } from "pino";
 
 export const redisUrl = process.env.REDIS_URL;
@@ -16,7 +15,7 @@ export function requireRedis(): string {
 export const uniquePrefix = () => `test-${randomBytes(4).toString("hex")}`;
 export const silentLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
-export async function makeOwner(database: TestDatabase): Promise<string> {
+export async function makeOwner(database: Pick<Database, "db">): Promise<string> {
   const [row] = await database.db
     .insert(users)
     .values({ username: `owner_${randomBytes(4).toString("hex")}`, passwordHash: "x", role: "ADMIN" })
@@ -25,7 +24,7 @@ export async function makeOwner(database: TestDatabase): Promise<string> {
 }
 
 export async function insertTasks(
-  database: TestDatabase,
+  database: Pick<Database, "db">,
   createdById: string,
   specs: Array<{
     status?: "PENDING" | "IN_PROGRESS" | "COMPLETED" | "OVERDUE";
