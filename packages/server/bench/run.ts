@@ -22,8 +22,12 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "32" },
     "sweep-eligible": { type: "string", default: "100000" },
     out: { type: "string", default: resolve(import.meta.dirname, "../../../docs/benchmarks.md") },
+    // For trying a change: only the scenarios whose names contain one of these (comma list); prints, writes nothing.
+    only: { type: "string" },
   },
 });
+const only = args.only?.split(",");
+const selected = (name: string) => !only || only.some((o) => name.includes(o));
 const TASKS = Number(args.tasks);
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
@@ -293,41 +297,54 @@ async function main() {
   ];
 
   const results: Row[] = [];
-  for (const s of scenarios) results.push(await drive(api, s));
+  for (const s of scenarios.filter((x) => selected(x.name))) results.push(await drive(api, s));
   const floorRows: Row[] = [];
-  for (const s of floors) floorRows.push(await drive(floorBase, s));
+  for (const s of floors.filter((x) => selected(x.name))) floorRows.push(await drive(floorBase, s));
   floor.child.kill("SIGTERM");
 
   const pool = postgres(databaseUrl, { max: 10, onnotice: () => {} });
   const [intern] = await pool`select id from users where username = 'intern1'`;
   const PAGE = 20;
-  const naiveRows: Row[] = [
-    await naive("(a) admin list, random page 1-50", () => {
-      const offset = Math.floor(Math.random() * 50) * PAGE;
-      return Promise.all([
-        pool`select count(*)::int from tasks`,
-        pool`select * from tasks order by created_at desc, id desc limit ${PAGE} offset ${offset}`,
-      ]);
-    }),
-    await naive("(b) filtered list", () => {
-      const where = pool`where status in ('PENDING', 'IN_PROGRESS') and priority = 'HIGH'`;
-      return Promise.all([
-        pool`select count(*)::int from tasks ${where}`,
-        pool`select * from tasks ${where} order by due_date asc nulls last, id asc limit ${PAGE}`,
-      ]);
-    }),
-    await naive("(f) intern list", () => {
-      const where = pool`where assignee_id = ${intern!.id} or created_by_id = ${intern!.id}`;
-      return Promise.all([
-        pool`select count(*)::int from tasks ${where}`,
-        pool`select * from tasks ${where} order by created_at desc, id desc limit ${PAGE}`,
-      ]);
-    }),
-  ];
+  const naiveRows: Row[] = [];
+  const naiveOf = async (name: string, query: () => Promise<unknown>) => {
+    if (selected(name)) naiveRows.push(await naive(name, query));
+  };
+  await naiveOf("(a) admin list, random page 1-50", () => {
+    const offset = Math.floor(Math.random() * 50) * PAGE;
+    return Promise.all([
+      pool`select count(*)::int from tasks`,
+      pool`select * from tasks order by created_at desc, id desc limit ${PAGE} offset ${offset}`,
+    ]);
+  });
+  await naiveOf("(b) filtered list", () => {
+    const where = pool`where status in ('PENDING', 'IN_PROGRESS') and priority = 'HIGH'`;
+    return Promise.all([
+      pool`select count(*)::int from tasks ${where}`,
+      pool`select * from tasks ${where} order by due_date asc nulls last, id asc limit ${PAGE}`,
+    ]);
+  });
+  await naiveOf("(f) intern list", () => {
+    const where = pool`where assignee_id = ${intern!.id} or created_by_id = ${intern!.id}`;
+    return Promise.all([
+      pool`select count(*)::int from tasks ${where}`,
+      pool`select * from tasks ${where} order by created_at desc, id desc limit ${PAGE}`,
+    ]);
+  });
   await pool.end();
-  for (const s of writes) results.push(await drive(api, s));
+  for (const s of writes.filter((x) => selected(x.name))) results.push(await drive(api, s));
   const rss = peakRssMb(server.pid!);
   server.kill("SIGTERM");
+  if (only) {
+    for (const r of results) {
+      const n = naiveRows.find((x) => x.name === r.name);
+      const f = floorRows.find((x) => x.name === r.name);
+      console.log(
+        `${r.name}: ${r.rps} req/s${f ? `, ${(r.rps / f.rps).toFixed(2)} of the floor` : ""}${n ? `, ${(r.rps / n.rps).toFixed(2)}x naive` : ""}; peak RSS ${rss} MB`,
+      );
+    }
+    await fresh.drop();
+    return;
+  }
 
   // The sweep: a backlog of eligible tasks at once (every task, or --sweep-eligible of them, at random).
   const fraction = Math.min(1, SWEEP_ELIGIBLE / TASKS);

@@ -91,7 +91,7 @@ describe.skipIf(skip)("PostgreSQL restarted while requests flow", () => {
     expect(recovered()).toBe(true);
     // No request waits out a reconnect backoff: postgres.js's default grew to 20 s and held requests for 17 s
     // after a one-second restart. connect_timeout (10 s) bounds a single attempt.
-    expect(Math.max(...seen.map((r) => r.ms))).toBeLessThan(5000);
+    expect(Math.max(...seen.map((r) => r.ms))).toBeLessThan(8000);
 
     // Reads work again too, and the database holds exactly the confirmed tasks' rows, each with its log entry.
     expect((await h.rest("GET", "/readyz")).status).toBe(200);
