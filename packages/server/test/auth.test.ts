@@ -135,6 +135,30 @@ describe("authentication", () => {
       expect(res.body.code).toBe("UNAUTHORIZED");
     });
 
+    // Verified tokens are remembered by their text (services/tokens.ts): what was accepted once must still expire,
+    // and a token one character away from an accepted one is a different token.
+    it("a token accepted before, once it has expired", async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const token = await sign(
+        { sub: h.admin.id, role: "ADMIN", typ: "access", jti: "short", iat: now, exp: now + 2 },
+        h.config.JWT_SECRET,
+        "HS256",
+      );
+      expect((await h.rest("GET", "/api/auth/me", { token })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, (now + 2) * 1000 - Date.now() + 50));
+      const res = await h.rest("GET", "/api/auth/me", { token });
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/expired/);
+    });
+
+    it("an accepted token with one character of its signature changed", async () => {
+      expect((await h.rest("GET", "/api/auth/me", { token: h.admin.access })).status).toBe(200);
+      const at = h.admin.access.lastIndexOf(".") + 5;
+      const swapped = h.admin.access[at] === "A" ? "B" : "A";
+      const token = h.admin.access.slice(0, at) + swapped + h.admin.access.slice(at + 1);
+      expect((await h.rest("GET", "/api/auth/me", { token })).status).toBe(401);
+    });
+
     it("a malformed Authorization header", async () => {
       const res = await h.rest("GET", "/api/auth/me", {
         headers: { authorization: `Token ${h.admin.access}` },
