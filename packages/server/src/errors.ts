@@ -1,3 +1,4 @@
+import { codesAlong } from "@taskmgr/db";
 import { TRPCError } from "@trpc/server";
 
 export interface FieldIssue {
@@ -47,41 +48,9 @@ export function zodIssuesOf(cause: unknown): ZodLikeIssue[] | null {
 const PG_UNIQUE_VIOLATION = "23505";
 const PG_FOREIGN_KEY_VIOLATION = "23503";
 
-/** The string `code`s along an error's cause chain (driver errors arrive wrapped by drizzle and tRPC). */
-function* codesAlong(err: unknown): Generator<string> {
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 6; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") yield code;
-    current = (current as { cause?: unknown }).cause;
-  }
-}
-
 function pgCode(err: unknown): string | undefined {
   for (const code of codesAlong(err)) if (/^[0-9A-Z]{5}$/.test(code)) return code;
   return undefined;
-}
-
-// postgres.js's own codes for a connection it lost or could not make, Node's socket errors, and PostgreSQL's
-// connection exceptions (08…) and shutdown / start-up states (57P01-57P03).
-const UNAVAILABLE_CODES = new Set([
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "57P01",
-  "57P02",
-  "57P03",
-]);
-
-/** True when the database could not be reached or went away mid-query (not when a query itself failed). */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  for (const code of codesAlong(err)) if (UNAVAILABLE_CODES.has(code) || code.startsWith("08")) return true;
-  return false;
 }
 
 /** The one place database errors become contract errors; anything unknown stays an internal error. */

@@ -1,15 +1,9 @@
+import { isDatabaseUnavailable } from "@taskmgr/db";
 import type { Role } from "@taskmgr/db/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { AppDeps } from "./deps";
-import {
-  describeIssues,
-  fieldIssues,
-  forbidden,
-  isDatabaseUnavailable,
-  unauthorized,
-  zodIssuesOf,
-} from "./errors";
+import { describeIssues, fieldIssues, forbidden, unauthorized, zodIssuesOf } from "./errors";
 import type { Services } from "./services";
 
 export interface AuthUser {

@@ -6,6 +6,7 @@ import {
 } from "@taskmgr/db/testing/private-postgres";
 import { TRPCClientError } from "@trpc/client";
 import { sql } from "drizzle-orm";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/router";
 import { type Harness, startHarness } from "./support/harness";
@@ -17,11 +18,15 @@ const skip = !privatePostgresAvailable() && !process.env.CI;
 describe.skipIf(skip)("PostgreSQL restarted while requests flow", () => {
   let pg: PrivatePostgres;
   let h: Harness;
+  const logged: string[] = [];
   beforeAll(async () => {
     pg = await startPrivatePostgres();
     const database = await createDb({ databaseUrl: pg.url, poolSize: 4 });
     await migrate(database);
-    h = await startHarness({ database });
+    h = await startHarness({
+      database,
+      logger: pino({ level: "warn" }, { write: (line) => logged.push(line) }),
+    });
   }, 120_000);
   afterAll(async () => {
     await h?.close().catch(() => {});
@@ -92,6 +97,16 @@ describe.skipIf(skip)("PostgreSQL restarted while requests flow", () => {
     // No request waits out a reconnect backoff: postgres.js's default grew to 20 s and held requests for 17 s
     // after a one-second restart. connect_timeout (10 s) bounds a single attempt.
     expect(Math.max(...seen.map((r) => r.ms))).toBeLessThan(8000);
+
+    // Operators hear of the outage, by its code, without the statements' SQL and parameters.
+    const outage = logged.map((l) => JSON.parse(l)).filter((l) => /database is unavailable/.test(l.msg));
+    expect(outage.length).toBeGreaterThan(0);
+    expect(outage[0]).toMatchObject({
+      level: 40,
+      path: expect.stringMatching(/^tasks\./),
+      code: expect.any(String),
+    });
+    expect(logged.join("\n")).not.toMatch(/insert into|during restart/i);
 
     // Reads work again too, and the database holds exactly the confirmed tasks' rows, each with its log entry.
     expect((await h.rest("GET", "/readyz")).status).toBe(200);

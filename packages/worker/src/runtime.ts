@@ -1,4 +1,4 @@
-import type { Database } from "@taskmgr/db";
+import { type Database, unavailableCode } from "@taskmgr/db";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { runOverdueSweep, type SweepResult } from "./jobs/overdue-sweep";
@@ -43,6 +43,19 @@ function reportOutages(connection: Redis, logger: Logger, name: string): void {
   });
 }
 
+/**
+ * A sweep that met no database is a warning naming the connection error (it is retried); anything else is an
+ * error with its stack. Either way the statement's SQL stays out of the log.
+ */
+function logSweepFailure(logger: Logger, err: unknown, job: { job?: string; attempts?: number } = {}): void {
+  const code = unavailableCode(err);
+  if (code) {
+    logger.warn({ ...job, code }, "overdue sweep: database unavailable; it will run again");
+  } else {
+    logger.error({ ...job, err }, "overdue sweep failed");
+  }
+}
+
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms).unref())]);
 
@@ -64,7 +77,7 @@ export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
           if (busy) return; // a slow sweep is not overlapped by the next tick
           busy = true;
           running = sweepAndLog("timer")
-            .catch((err) => logger.error({ err }, "overdue sweep failed"))
+            .catch((err) => logSweepFailure(logger, err))
             .finally(() => {
               busy = false;
             });
@@ -105,7 +118,7 @@ export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
       sweepAndLog(name === SWEEP_JOB ? "schedule" : "request"),
     );
     worker.on("failed", (job, err) =>
-      logger.error({ job: job?.id, attempts: job?.attemptsMade, err }, "overdue sweep failed"),
+      logSweepFailure(logger, err, { job: job?.id, attempts: job?.attemptsMade }),
     );
     worker.on("error", (err) => {
       if (!/ECONNREFUSED|ECONNRESET|Connection is closed/.test(err.message))

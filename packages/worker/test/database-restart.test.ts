@@ -64,6 +64,9 @@ describe.skipIf(skip)("a PostgreSQL that restarts under the worker", () => {
     await waitFor(() => overdue(after!.id), 20_000, "a sweep after the database returned");
     expect(worker.child.exitCode).toBeNull();
     expect(worker.output()).not.toMatch(/TypeError|uncaught/i);
+    // The outage is logged as what it is, without the statement's SQL.
+    expect(worker.output()).toMatch(/overdue sweep: database unavailable/);
+    expect(worker.output()).not.toMatch(/Failed query|insert into activity_log/);
 
     worker.child.kill("SIGTERM");
     expect(await worker.exited).toBe(0);

@@ -1,3 +1,4 @@
+import { unavailableCode } from "@taskmgr/db";
 import type { TRPCError } from "@trpc/server";
 import type { Logger } from "../logger";
 
@@ -14,9 +15,13 @@ export function logProcedureError(
   if (error.code === "INTERNAL_SERVER_ERROR") {
     logger.error({ err: error.cause ?? error, path, reqId }, "procedure failed");
   } else if (error.code === "SERVICE_UNAVAILABLE") {
-    logger.warn(
-      { err: error.cause ?? error, path, reqId },
-      "procedure failed: a backing service is unavailable",
-    );
+    // The database's outage: its code says it all, and the statement's SQL and parameters stay out of the log.
+    const code = unavailableCode(error);
+    if (code) logger.warn({ code, path, reqId }, "procedure failed: the database is unavailable");
+    else
+      logger.warn(
+        { err: error.cause ?? error, path, reqId },
+        "procedure failed: a backing service is unavailable",
+      );
   }
 }

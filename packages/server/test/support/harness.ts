@@ -59,6 +59,7 @@ export async function startHarness(
     redis?: Redis | null;
     database?: TestDatabase;
     sweeper?: AppDeps["sweeper"];
+    logger?: AppDeps["logger"];
   } = {},
 ): Promise<Harness> {
   const database = opts.database ?? (await createTestDb());
@@ -66,7 +67,7 @@ export async function startHarness(
   const deps: AppDeps = {
     config,
     database,
-    logger: testLogger(),
+    logger: opts.logger ?? testLogger(),
     redis: opts.redis ?? null,
     sweeper: opts.sweeper ?? { runNow: () => runOverdueSweep(database.db) },
   };
