@@ -1,4 +1,11 @@
-import { createTRPCClient, httpBatchLink, httpLink, type TRPCClient, type TRPCLink } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  retryLink,
+  type TRPCClient,
+  type TRPCLink,
+} from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { observable } from "@trpc/server/observable";
 import { TaskManagerError } from "./errors";
@@ -20,6 +27,12 @@ export interface ClientOptions {
   onTokens?: (tokens: Tokens | null) => void;
   /** Batch calls made in the same tick into one HTTP request (default true). */
   batch?: boolean;
+  /**
+   * How many more times a query answered 503 (the server's database briefly unavailable) is sent, 1 s, then 2 s,
+   * … later (default 2; 0 turns it off). Mutations are never sent again: whether a write happened is the
+   * server's to say, and the caller gets the 503.
+   */
+  retries?: number;
 }
 
 /** Turns every failure into a TaskManagerError. */
@@ -109,8 +122,17 @@ export function createClient(options: ClientOptions): TaskManagerClient {
   };
 
   const linkOptions = { url: `${baseUrl}/trpc`, fetch: authedFetch as typeof globalThis.fetch };
+  const retries = options.retries ?? 2;
   const trpc = createTRPCClient<AppRouter>({
-    links: [errorLink, options.batch === false ? httpLink(linkOptions) : httpBatchLink(linkOptions)],
+    links: [
+      errorLink,
+      retryLink({
+        retry: ({ op, error, attempts }) =>
+          op.type === "query" && error.data?.httpStatus === 503 && attempts <= retries,
+        retryDelayMs: (attempt) => attempt * 1000,
+      }),
+      options.batch === false ? httpLink(linkOptions) : httpBatchLink(linkOptions),
+    ],
   });
 
   const session = {
