@@ -44,8 +44,8 @@ function reportOutages(connection: Redis, logger: Logger, name: string): void {
 }
 
 /**
- * A sweep that met no database is a warning naming the connection error (it is retried); anything else is an
- * error with its stack. Either way the statement's SQL stays out of the log.
+ * A sweep that met no database is a warning naming the connection error, without the statement (it is retried
+ * and says nothing new each time); any other failure is an error with all it carries.
  */
 function logSweepFailure(logger: Logger, err: unknown, job: { job?: string; attempts?: number } = {}): void {
   const code = unavailableCode(err);
