@@ -1,12 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { createDb, migrate } from "@taskmgr/db";
-import {
-  type PrivatePostgres,
-  privatePostgresAvailable,
-  startPrivatePostgres,
-} from "@taskmgr/db/testing/private-postgres";
-import { type Harness, startHarness } from "@taskmgr/server/testing";
+import { type PrivatePostgres, privatePostgresAvailable } from "@taskmgr/db/testing/private-postgres";
+import { type Harness, startHarnessOnPrivatePostgres } from "@taskmgr/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, TaskManagerError } from "../src";
 
@@ -18,19 +13,16 @@ describe.skipIf(skip)("the SDK while the server's database restarts", () => {
   let h: Harness;
   let server: ReturnType<typeof serve>;
   let baseUrl: string;
+  let close = async () => {};
   beforeAll(async () => {
-    pg = await startPrivatePostgres();
-    const database = await createDb({ databaseUrl: pg.url, poolSize: 2 });
-    await migrate(database);
-    h = await startHarness({ database });
+    ({ pg, h, close } = await startHarnessOnPrivatePostgres({ poolSize: 2 }));
     server = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise((r) => server.once("listening", r));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }, 120_000);
   afterAll(async () => {
     await new Promise((r) => server?.close(r));
-    await h?.close().catch(() => {});
-    pg?.destroy();
+    await close();
   });
 
   it("retries a query answered 503 until the database is back, and never a mutation", async () => {

@@ -1,15 +1,11 @@
-import { createDb, migrate, rowsOf } from "@taskmgr/db";
-import {
-  type PrivatePostgres,
-  privatePostgresAvailable,
-  startPrivatePostgres,
-} from "@taskmgr/db/testing/private-postgres";
+import { rowsOf } from "@taskmgr/db";
+import { type PrivatePostgres, privatePostgresAvailable } from "@taskmgr/db/testing/private-postgres";
 import { TRPCClientError } from "@trpc/client";
 import { sql } from "drizzle-orm";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/router";
-import { type Harness, startHarness } from "./support/harness";
+import { type Harness, startHarnessOnPrivatePostgres } from "./support/harness";
 
 // PostgreSQL restarted under the server while requests flow: 503s while it is down, never a 500; the pool
 // recovers with no restart of the server; nothing half-written.
@@ -19,19 +15,13 @@ describe.skipIf(skip)("PostgreSQL restarted while requests flow", () => {
   let pg: PrivatePostgres;
   let h: Harness;
   const logged: string[] = [];
+  let close = async () => {};
   beforeAll(async () => {
-    pg = await startPrivatePostgres();
-    const database = await createDb({ databaseUrl: pg.url, poolSize: 4 });
-    await migrate(database);
-    h = await startHarness({
-      database,
+    ({ pg, h, close } = await startHarnessOnPrivatePostgres({
       logger: pino({ level: "warn" }, { write: (line) => logged.push(line) }),
-    });
+    }));
   }, 120_000);
-  afterAll(async () => {
-    await h?.close().catch(() => {});
-    pg?.destroy();
-  });
+  afterAll(() => close());
 
   it("answers 503 while it is down, recovers by itself, and leaves no half-written task", async () => {
     // Each request is tagged with the phase it began and ended in. pg_ctl runs synchronously and blocks the

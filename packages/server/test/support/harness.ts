@@ -1,5 +1,7 @@
+import { createDb, migrate } from "@taskmgr/db";
 import type { Role } from "@taskmgr/db/contracts";
 import { createTestDb, type TestDatabase } from "@taskmgr/db/testing";
+import { type PrivatePostgres, startPrivatePostgres } from "@taskmgr/db/testing/private-postgres";
 import { runOverdueSweep } from "@taskmgr/worker";
 import { createTRPCClient, httpBatchLink, httpLink } from "@trpc/client";
 import type { Redis } from "ioredis";
@@ -134,5 +136,23 @@ export async function startHarness(
     makeUser,
     login,
     close: () => database.close(),
+  };
+}
+
+/** A harness on a PostgreSQL of its own, which the test may stop and start (`pg.stop()`, `pg.start()`). */
+export async function startHarnessOnPrivatePostgres(
+  opts: { poolSize?: number; logger?: AppDeps["logger"] } = {},
+): Promise<{ pg: PrivatePostgres; h: Harness; close(): Promise<void> }> {
+  const pg = await startPrivatePostgres();
+  const database = await createDb({ databaseUrl: pg.url, poolSize: opts.poolSize ?? 4 });
+  await migrate(database);
+  const h = await startHarness({ database, ...(opts.logger ? { logger: opts.logger } : {}) });
+  return {
+    pg,
+    h,
+    async close() {
+      await h.close().catch(() => {});
+      pg.destroy();
+    },
   };
 }
