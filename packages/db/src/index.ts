@@ -1,4 +1,5 @@
 export * from "./client";
+export * from "./env";
 export * from "./errors";
 export * from "./migrate";
 export * from "./schema";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { envFlag } from "@taskmgr/db";
 import { z } from "zod";
 
 /** "15m", "7d", "30s", "2h" or a number of seconds. A regex is all this needs; no library. */
@@ -15,12 +16,6 @@ const Duration = z
   })
   .refine((seconds) => seconds > 0, "must be longer than zero");
 
-const flag = (fallback: boolean) =>
-  z
-    .enum(["true", "false", "1", "0"])
-    .optional()
-    .transform((v) => (v === undefined ? fallback : v === "true" || v === "1"));
-
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -31,7 +26,7 @@ const EnvSchema = z.object({
     .optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Server-side prepared statements; false behind a pooler that cannot keep them (PgBouncer before 1.21). */
-  DB_PREPARE: flag(true),
+  DB_PREPARE: envFlag(true),
   DATA_DIR: z.string().min(1).default("./.data"),
   REDIS_URL: z
     .string()
@@ -44,7 +39,7 @@ const EnvSchema = z.object({
   /** Redis key prefix of the job queue; processes that share it share one schedule. */
   QUEUE_PREFIX: z.string().min(1).optional(),
   /** false on servers whose sweep runs in a separate worker process. */
-  RUN_WORKER: flag(true),
+  RUN_WORKER: envFlag(true),
   ADMIN_USERNAME: z.string().min(3).max(150).default("admin"),
   ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -59,7 +59,7 @@ export const createCallerFactory = t.createCallerFactory;
 
 /**
  * Every procedure: a database that is down or restarting is a 503 the client may retry, not an internal error.
- * Whatever was in flight rolled back with its transaction.
+ * A write in flight rolled back with its transaction, unless the connection was lost during its commit.
  */
 const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();

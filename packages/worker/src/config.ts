@@ -1,3 +1,4 @@
+import { envFlag } from "@taskmgr/db";
 import { z } from "zod";
 
 const WorkerEnv = z.object({
@@ -14,10 +15,7 @@ const WorkerEnv = z.object({
   QUEUE_PREFIX: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
-  DB_PREPARE: z
-    .enum(["true", "false", "1", "0"])
-    .optional()
-    .transform((v) => v === undefined || v === "true" || v === "1"),
+  DB_PREPARE: envFlag(true),
 });
 
 export type WorkerConfig = z.infer<typeof WorkerEnv>;
