@@ -34,6 +34,30 @@ describe.each(testBackends())("schema on %s", (backend) => {
     expect(left).toHaveLength(1);
   });
 
+  it("gives log entries UUID v7 ids that carry their time and rise with it", async () => {
+    const owner = await makeUser(`logger-${backend}`);
+    const [task] = await database.db.insert(tasks).values({ title: "t", createdById: owner.id }).returning();
+    const before = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [entry] = await database.db
+        .insert(activityLog)
+        .values({ taskId: task!.id, actorId: owner.id, action: "UPDATED" })
+        .returning({ id: activityLog.id });
+      ids.push(entry!.id);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    const after = Date.now();
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ms = Number.parseInt(id.replaceAll("-", "").slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before - 1000);
+      expect(ms).toBeLessThanOrEqual(after + 1000);
+    }
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it("sorts priorities by rank, not alphabetically", async () => {
     const owner = await makeUser(`ranker-${backend}`);
     for (const priority of ["HIGH", "LOW", "MEDIUM"] as const) {

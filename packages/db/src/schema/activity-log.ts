@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, uuid, varchar } from "drizzle-orm/pg-core";
 import { timestamptz } from "./columns";
 import { logActionEnum } from "./enums";
@@ -10,7 +11,8 @@ import { users } from "./users";
 export const activityLog = pgTable(
   "activity_log",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    // Time-ordered (UUID v7, migration 0004): new entries land at the index's right edge, not on a random page.
+    id: uuid("id").primaryKey().default(sql`uuid_v7()`),
     seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull(),
     taskId: uuid("task_id").notNull(),
     actorId: uuid("actor_id").references(() => users.id),

@@ -12,6 +12,9 @@ export interface SweepResult {
  * Safe to run twice or on two workers at once: rows another sweep (or a user's PATCH) holds are skipped this
  * round, and a row already marked no longer matches. A user's concurrent change is never overwritten: the
  * UPDATE acts only on rows it locked while they were still eligible.
+ *
+ * Rows are marked in created_at order: each new row version needs an entry in every index of tasks, and in
+ * that order the created_at, status and priority indexes take theirs page after page instead of at random.
  */
 export async function runOverdueSweep(db: Executor, now: Date = new Date()): Promise<SweepResult> {
   // Passed as text: postgres.js does not serialise a Date inside a raw sql template.
@@ -20,6 +23,7 @@ export async function runOverdueSweep(db: Executor, now: Date = new Date()): Pro
     with candidates as (
       select id, status from tasks
       where due_date < ${at} and status in ('PENDING', 'IN_PROGRESS')
+      order by created_at
       for update skip locked
     ),
     marked as (
