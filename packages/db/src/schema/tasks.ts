@@ -26,8 +26,9 @@ export const tasks = pgTable(
     index("tasks_created_at_idx").on(t.createdAt, t.id),
     index("tasks_updated_at_idx").on(t.updatedAt, t.id),
     index("tasks_due_date_idx").on(t.dueDate, t.id),
-    index("tasks_status_idx").on(t.status, t.createdAt),
-    index("tasks_priority_idx").on(t.priority, t.createdAt),
+    // Keyed like the orderings they serve (status or priority, then id), so a cursor page is an index seek.
+    index("tasks_status_idx").on(t.status, t.id),
+    index("tasks_priority_idx").on(t.priority, t.id),
     index("tasks_assignee_idx").on(t.assigneeId, t.createdAt),
     index("tasks_created_by_idx").on(t.createdById, t.createdAt),
     index("tasks_title_idx").on(t.title, t.id),

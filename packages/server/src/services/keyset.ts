@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Page } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
-import { and, asc, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { pageRequest, toPage } from "./paging";
 
@@ -48,6 +48,38 @@ export function seekAfter(keys: readonly SortKey[], values: readonly unknown[]):
     equalSoFar.push(v === null ? isNull(k.column) : eq(k.column, v));
   });
   return or(...terms) ?? sql`false`;
+}
+
+export interface SeekPart {
+  keys: readonly SortKey[];
+  seek: SQL | undefined;
+}
+
+/**
+ * The rows past `values` (or from the start) as consecutive parts, each one index seek, when the first key
+ * is nullable and every key runs one way (ordering=dueDate or -dueDate); undefined otherwise.
+ *
+ * Nulls sort last in both directions, but an index on (due_date, id) read backwards yields them first, and
+ * "past the cursor, or null" is an OR no index can follow in order. So the rows with a value come first, by
+ * a row comparison that excludes nulls (their order is then plain asc/desc), and the null rows after, by the
+ * remaining keys.
+ */
+export function seekParts(
+  keys: readonly SortKey[],
+  values: readonly unknown[] | undefined,
+): SeekPart[] | undefined {
+  const [first, ...rest] = keys;
+  if (!first?.nullable || rest.some((k) => k.nullable || k.desc !== first.desc)) return undefined;
+  const nulls = (after: SQL | undefined): SeekPart => ({
+    keys: rest,
+    seek: and(isNull(first.column), after),
+  });
+  if (values && values[0] === null) return [nulls(seekAfter(rest, values.slice(1)))];
+  const valued = keys.map((k) => ({ ...k, nullable: false }));
+  return [
+    { keys: valued, seek: values ? seekAfter(valued, values) : isNotNull(first.column) },
+    nulls(undefined),
+  ];
 }
 
 interface CursorPayload {
@@ -109,7 +141,8 @@ export interface KeysetListOptions<Row, Out> {
   query: { page?: number | undefined; pageSize: number; cursor?: string | undefined };
   /** Scope, filters and ordering: a cursor only continues the list it came from. */
   identity: unknown;
-  rows(seek: SQL | undefined, limit: number, offset: number): Promise<Row[]>;
+  /** Rows past `seek` in the order of `keys` (the list's keys, or a part's: see seekParts). */
+  rows(seek: SQL | undefined, limit: number, offset: number, keys: readonly SortKey[]): Promise<Row[]>;
   count(): Promise<number>;
   keyValues(row: Row): unknown[];
   map(row: Row): Out;
@@ -120,13 +153,25 @@ export async function keysetPage<Row, Out>(o: KeysetListOptions<Row, Out>): Prom
   const q = fingerprint({ identity: o.identity, pageSize: o.query.pageSize });
   let paging = pageRequest(o.query);
   let seek: SQL | undefined;
+  let cursorValues: unknown[] | undefined;
   if (o.query.cursor) {
     const cursor = o.codec.decode(o.query.cursor, q, o.keys);
+    cursorValues = cursor.values;
     seek = seekAfter(o.keys, cursor.values);
     paging = { page: cursor.page + 1, pageSize: o.query.pageSize, offset: 0 };
   }
   // One row more than the page says whether another page follows, even while rows are being inserted.
-  const [fetched, count] = await Promise.all([o.rows(seek, paging.pageSize + 1, paging.offset), o.count()]);
+  const limit = paging.pageSize + 1;
+  const parts = paging.offset === 0 ? seekParts(o.keys, cursorValues) : undefined;
+  const read = async () => {
+    if (!parts) return o.rows(seek, limit, paging.offset, o.keys);
+    const rows: Row[] = [];
+    for (const part of parts) {
+      if (rows.length < limit) rows.push(...(await o.rows(part.seek, limit - rows.length, 0, part.keys)));
+    }
+    return rows;
+  };
+  const [fetched, count] = await Promise.all([read(), o.count()]);
   const rows = fetched.slice(0, paging.pageSize);
   const last = rows.at(-1);
   const nextCursor =

@@ -27,7 +27,7 @@ const ORDER_COLUMNS = {
 } as const;
 
 /** The sort keys of a task list: the requested fields, then id in the last one's direction. */
-function taskKeys(ordering: OrderKey<TaskOrderField>[]): SortKey[] {
+export function taskKeys(ordering: OrderKey<TaskOrderField>[]): SortKey[] {
   const keys: SortKey[] = ordering.map(({ field, desc }) => ({
     column: ORDER_COLUMNS[field],
     desc,
@@ -36,6 +36,24 @@ function taskKeys(ordering: OrderKey<TaskOrderField>[]): SortKey[] {
   }));
   keys.push({ column: tasks.id, desc: ordering.at(-1)?.desc ?? true, nullable: false, kind: "value" });
   return keys;
+}
+
+/** The rows of one page of tasks: `seek` is a cursor's keyset condition (keyset.ts seekAfter). */
+export function taskPageRows(
+  db: Database["db"],
+  where: SQL | undefined,
+  keys: readonly SortKey[],
+  seek: SQL | undefined,
+  limit: number,
+  offset: number,
+) {
+  return db
+    .select()
+    .from(tasks)
+    .where(and(where, seek))
+    .orderBy(...orderSql(keys))
+    .limit(limit)
+    .offset(offset);
 }
 
 const LOG_KEY_FIELDS = ["createdAt", "seq"] as const;
@@ -112,14 +130,7 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
         keys,
         query,
         identity: { list: "tasks", scope: actor.role === "ADMIN" ? "all" : actor.id, shape },
-        rows: (seek, limit, offset) =>
-          db
-            .select()
-            .from(tasks)
-            .where(and(where, seek))
-            .orderBy(...orderSql(keys))
-            .limit(limit)
-            .offset(offset),
+        rows: (seek, limit, offset, partKeys) => taskPageRows(db, where, partKeys, seek, limit, offset),
         count: () => counts.count(where),
         keyValues: (row) => [...query.ordering.map((k) => row[k.field]), row.id],
         map: toTask,

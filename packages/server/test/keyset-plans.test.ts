@@ -1,0 +1,77 @@
+import { rowsOf, type TaskRow, tasks, users } from "@taskmgr/db";
+import type { TaskOrderField } from "@taskmgr/db/contracts";
+import { createTestDb, type TestDatabase, testBackends } from "@taskmgr/db/testing";
+import { type SQL, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SortKey, seekAfter, seekParts } from "../src/services/keyset";
+import { taskKeys, taskPageRows } from "../src/services/task-queries";
+
+// API.md: a cursor page is "as fast at page 5,000 as at page 2". That holds only if an index yields the rows
+// in the ordering's order from the cursor on; otherwise PostgreSQL sorts every row past the cursor. With sorts
+// disabled the planner still sorts when nothing else can give the order, so a Sort in the plan is the proof.
+// dueDate (nulls last either way) is read in two parts, dated rows then nulls (keyset.ts seekParts).
+const INDEX_SERVED: TaskOrderField[] = ["createdAt", "updatedAt", "status", "priority", "title"];
+
+describe.each(testBackends())("cursor pages seek on an index, on %s", (backend) => {
+  let database: TestDatabase;
+  let rows: TaskRow[];
+
+  beforeAll(async () => {
+    database = await createTestDb(backend);
+    const [owner] = await database.db
+      .insert(users)
+      .values({ username: "planner", passwordHash: "x", role: "ADMIN" })
+      .returning();
+    await database.db.execute(sql`
+      insert into tasks (title, status, priority, due_date, created_by_id, created_at, updated_at)
+      select 'task ' || g,
+        (array['PENDING','IN_PROGRESS','COMPLETED','OVERDUE'])[1 + g % 4]::task_status,
+        (array['LOW','MEDIUM','HIGH'])[1 + g % 3]::task_priority,
+        case when g % 5 = 0 then null else now() + g * interval '1 hour' end,
+        ${owner!.id}, now() - g * interval '1 minute', now() - g * interval '1 minute'
+      from generate_series(1, 500) g`);
+    await database.db.execute(sql`analyze tasks`);
+    rows = await database.db.select().from(tasks);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  async function planOf(keys: readonly SortKey[], seek: SQL | undefined): Promise<string> {
+    const page = taskPageRows(database.db, undefined, keys, seek, 21, 0);
+    return database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_sort = off`);
+      await tx.execute(sql`set local enable_incremental_sort = off`);
+      const plan = rowsOf<{ "QUERY PLAN": string }>(await tx.execute(sql`explain ${page}`));
+      return plan.map((line) => line["QUERY PLAN"]).join("\n");
+    });
+  }
+
+  function expectSeek(plan: string) {
+    expect(plan).toMatch(/Index Scan/);
+    expect(plan).not.toMatch(/Sort/);
+  }
+
+  for (const field of INDEX_SERVED) {
+    for (const desc of [false, true]) {
+      it(`ordering=${desc ? "-" : ""}${field}`, async () => {
+        const keys = taskKeys([{ field, desc }]);
+        const after = rows[250]!;
+        expectSeek(await planOf(keys, seekAfter(keys, [after[field], after.id])));
+      });
+    }
+  }
+
+  for (const desc of [false, true]) {
+    it(`ordering=${desc ? "-" : ""}dueDate: the first page, a page in the dated rows and one in the nulls`, async () => {
+      const keys = taskKeys([{ field: "dueDate", desc }]);
+      const dated = rows.find((r) => r.dueDate !== null)!;
+      const undated = rows.find((r) => r.dueDate === null)!;
+      for (const values of [undefined, [dated.dueDate, dated.id], [null, undated.id]]) {
+        const parts = seekParts(keys, values)!;
+        expect(parts.length).toBe(values?.[0] === null ? 1 : 2);
+        for (const part of parts) expectSeek(await planOf(part.keys, part.seek));
+      }
+    });
+  }
+});
