@@ -13,8 +13,10 @@ export interface SweepResult {
  * round, and a row already marked no longer matches. A user's concurrent change is never overwritten: the
  * UPDATE acts only on rows it locked while they were still eligible.
  *
- * Rows are marked in created_at order: each new row version needs an entry in every index of tasks, and in
- * that order the created_at, status and priority indexes take theirs page after page instead of at random.
+ * Rows are marked in id order. Each new row version needs an entry in every index of tasks, and each log
+ * entry one in every index of the log; in id order the primary key, the status, priority and updated_at
+ * indexes (all keyed by their value, then id) and the log's task index take theirs page after page instead
+ * of at random: 100,000 rows in 3.1 s rather than 3.7 s (docs/benchmarks.md, "The sweep").
  */
 export async function runOverdueSweep(db: Executor, now: Date = new Date()): Promise<SweepResult> {
   // Passed as text: postgres.js does not serialise a Date inside a raw sql template.
@@ -23,7 +25,7 @@ export async function runOverdueSweep(db: Executor, now: Date = new Date()): Pro
     with candidates as (
       select id, status from tasks
       where due_date < ${at} and status in ('PENDING', 'IN_PROGRESS')
-      order by created_at
+      order by id
       for update skip locked
     ),
     marked as (
