@@ -152,19 +152,17 @@ export interface KeysetListOptions<Row, Out> {
 export async function keysetPage<Row, Out>(o: KeysetListOptions<Row, Out>): Promise<Page<Out>> {
   const q = fingerprint({ identity: o.identity, pageSize: o.query.pageSize });
   let paging = pageRequest(o.query);
-  let seek: SQL | undefined;
   let cursorValues: unknown[] | undefined;
   if (o.query.cursor) {
     const cursor = o.codec.decode(o.query.cursor, q, o.keys);
     cursorValues = cursor.values;
-    seek = seekAfter(o.keys, cursor.values);
     paging = { page: cursor.page + 1, pageSize: o.query.pageSize, offset: 0 };
   }
   // One row more than the page says whether another page follows, even while rows are being inserted.
   const limit = paging.pageSize + 1;
   const parts = paging.offset === 0 ? seekParts(o.keys, cursorValues) : undefined;
   const read = async () => {
-    if (!parts) return o.rows(seek, limit, paging.offset, o.keys);
+    if (!parts) return o.rows(cursorValues && seekAfter(o.keys, cursorValues), limit, paging.offset, o.keys);
     const rows: Row[] = [];
     for (const part of parts) {
       if (rows.length < limit) rows.push(...(await o.rows(part.seek, limit - rows.length, 0, part.keys)));

@@ -83,12 +83,12 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
       keys,
       query,
       identity: { list: "logs", identity, descending: keys[0]!.desc },
-      rows: (seek, limit, offset) =>
+      rows: (seek, limit, offset, pageKeys) =>
         db
           .select()
           .from(activityLog)
           .where(and(where, seek))
-          .orderBy(...orderSql(keys))
+          .orderBy(...orderSql(pageKeys))
           .limit(limit)
           .offset(offset),
       count: async () => (await db.select({ n: count() }).from(activityLog).where(where))[0]?.n ?? 0,
@@ -130,7 +130,7 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
         keys,
         query,
         identity: { list: "tasks", scope: actor.role === "ADMIN" ? "all" : actor.id, shape },
-        rows: (seek, limit, offset, partKeys) => taskPageRows(db, where, partKeys, seek, limit, offset),
+        rows: (seek, limit, offset, pageKeys) => taskPageRows(db, where, pageKeys, seek, limit, offset),
         count: () => counts.count(where),
         keyValues: (row) => [...query.ordering.map((k) => row[k.field]), row.id],
         map: toTask,

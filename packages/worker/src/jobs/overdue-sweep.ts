@@ -16,7 +16,7 @@ export interface SweepResult {
  * Rows are marked in id order. Each new row version needs an entry in every index of tasks, and each log
  * entry one in every index of the log; in id order the primary key, the status, priority and updated_at
  * indexes (all keyed by their value, then id) and the log's task index take theirs page after page instead
- * of at random: 100,000 rows in 3.1 s rather than 3.7 s (docs/benchmarks.md, "The sweep").
+ * of at random (measured in docs/benchmarks.md, "The sweep").
  */
 export async function runOverdueSweep(db: Executor, now: Date = new Date()): Promise<SweepResult> {
   // Passed as text: postgres.js does not serialise a Date inside a raw sql template.
