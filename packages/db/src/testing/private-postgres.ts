@@ -23,6 +23,9 @@ function binDir(): string | undefined {
 
 export const privatePostgresAvailable = () => binDir() !== undefined;
 
+// By its full path when it is there: a PATH without the sbin directories would not find it.
+const RUNUSER = ["/usr/sbin/runuser", "/sbin/runuser"].find((path) => existsSync(path)) ?? "runuser";
+
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const probe = createServer();
@@ -48,7 +51,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   }
   const run = (tool: string, args: string[]) => {
     const [cmd, argv] = asRoot
-      ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]]
+      ? [RUNUSER, ["-u", "postgres", "--", join(bin, tool), ...args]]
       : [join(bin, tool), args];
     execFileSync(cmd, argv, { stdio: "pipe", timeout: 60_000 });
   };
