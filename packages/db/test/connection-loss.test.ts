@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Database, rowsOf } from "../src";
-import { createTestDb, postgresTestUrl, type TestDatabase } from "../src/testing/test-db";
+import { createTestDb, skipWithoutPostgres, type TestDatabase } from "../src/testing/test-db";
 
 // A backend that dies under the driver. postgres.js 3.4.9 buffered a small write, lost the socket, then wrote
 // to null from a setImmediate: an uncaught TypeError that ended the process (porsager/postgres#1154, #1208),
 // and a dead connection's bytes stayed buffered for the next one. patches/postgres@3.4.9.patch fixes both.
-const skip = !postgresTestUrl() && !process.env.CI;
+const skip = skipWithoutPostgres();
 
 describe.skipIf(skip)("a connection lost under the driver", () => {
   let created: TestDatabase;

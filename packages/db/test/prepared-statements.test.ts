@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Database, MAX_PREPARED_TEXTS, rowsOf } from "../src";
-import { createTestDb, postgresTestUrl, type TestDatabase } from "../src/testing/test-db";
+import { createTestDb, skipWithoutPostgres, type TestDatabase } from "../src/testing/test-db";
 
 // Prepared statements on the real PostgreSQL: used (the server keeps them), and bounded however many distinct
 // query texts clients cause, in the pool and inside transactions.
-const skip = !postgresTestUrl() && !process.env.CI;
+const skip = skipWithoutPostgres();
 
 describe.skipIf(skip)("prepared statements", () => {
   let created: TestDatabase;

@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rowsOf } from "@taskmgr/db";
-import { createTestDb, postgresTestUrl, type TestDatabase } from "@taskmgr/db/testing";
+import { createTestDb, skipWithoutPostgres, type TestDatabase } from "@taskmgr/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Spawned, spawnScript } from "./support/process";
@@ -14,7 +14,7 @@ const ADMIN_PASSWORD = "faults-admin-password";
 
 // The audit reads the server process's database from here, so both need the same PostgreSQL (PGlite is one
 // process's): skipped without one, except under CI, where createTestDb("postgres") fails naming DATABASE_URL.
-const skip = !postgresTestUrl() && !process.env.CI;
+const skip = skipWithoutPostgres();
 
 describe.skipIf(skip)("the server process under faults", () => {
   let database: TestDatabase;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestDb, postgresTestUrl, type TestDatabase } from "@taskmgr/db/testing";
+import { createTestDb, skipWithoutPostgres, type TestDatabase } from "@taskmgr/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { imageNodeOptions } from "../bench/image";
 import { runSoak } from "../bench/soak";
@@ -14,7 +14,7 @@ const ADMIN_PASSWORD = "soak-admin-password";
 
 // The audit reads the server process's database from here, so both need the same PostgreSQL (PGlite is one
 // process's): skipped without one, except under CI, where createTestDb("postgres") fails naming DATABASE_URL.
-const skip = !postgresTestUrl() && !process.env.CI;
+const skip = skipWithoutPostgres();
 
 describe.skipIf(skip)("the soak", () => {
   let database: TestDatabase;

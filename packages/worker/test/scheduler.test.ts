@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { activityLog, tasks } from "@taskmgr/db";
-import { createTestDb, postgresTestUrl, type TestDatabase } from "@taskmgr/db/testing";
+import { createTestDb, skipWithoutPostgres, type TestDatabase } from "@taskmgr/db/testing";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSweeper } from "../src";
@@ -16,7 +16,7 @@ import {
   waitFor,
 } from "./support";
 
-const skipWithoutPostgres = !postgresTestUrl() && !process.env.CI;
+const noPostgres = skipWithoutPostgres();
 
 async function statusOf(database: TestDatabase, id: string) {
   const [row] = await database.db.select({ status: tasks.status }).from(tasks).where(eq(tasks.id, id));
@@ -78,7 +78,7 @@ describe.skipIf(skipWithoutRedis)("the sweep on BullMQ (real Redis)", () => {
   });
 
   // Separate processes need a shared database: these run on PostgreSQL (always there in CI).
-  it.skipIf(skipWithoutPostgres)(
+  it.skipIf(noPostgres)(
     "two worker processes over several periods write exactly one MARKED_OVERDUE entry per task",
     async () => {
       if (!database.url) throw new Error("needs PostgreSQL: set DATABASE_URL");
@@ -143,7 +143,7 @@ describe.skipIf(skipWithoutRedis)("the sweep on BullMQ (real Redis)", () => {
     40_000,
   );
 
-  it.skipIf(skipWithoutPostgres)(
+  it.skipIf(noPostgres)(
     "on SIGTERM during a sweep, finishes it and exits 0",
     async () => {
       if (!database.url) throw new Error("needs PostgreSQL: set DATABASE_URL");

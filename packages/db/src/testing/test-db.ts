@@ -9,6 +9,12 @@ export function postgresTestUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 }
 
+/**
+ * For tests that need the real PostgreSQL: true (skip) when none is configured, outside CI only. Under CI they
+ * run, and createTestDb("postgres") fails naming DATABASE_URL.
+ */
+export const skipWithoutPostgres = (): boolean => !postgresTestUrl() && !process.env.CI;
+
 /** The backends db tests run on: always PGlite, and the real PostgreSQL too when one is configured. */
 export function testBackends(): Backend[] {
   return postgresTestUrl() ? ["pglite", "postgres"] : ["pglite"];
