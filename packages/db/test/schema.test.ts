@@ -34,28 +34,56 @@ describe.each(testBackends())("schema on %s", (backend) => {
     expect(left).toHaveLength(1);
   });
 
-  it("gives log entries UUID v7 ids that carry their time and rise with it", async () => {
-    const owner = await makeUser(`logger-${backend}`);
-    const [task] = await database.db.insert(tasks).values({ title: "t", createdById: owner.id }).returning();
-    const before = Date.now();
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const [entry] = await database.db
-        .insert(activityLog)
-        .values({ taskId: task!.id, actorId: owner.id, action: "UPDATED" })
-        .returning({ id: activityLog.id });
-      ids.push(entry!.id);
-      await new Promise((resolve) => setTimeout(resolve, 3));
-    }
-    const after = Date.now();
-    for (const id of ids) {
-      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      const ms = Number.parseInt(id.replaceAll("-", "").slice(0, 12), 16);
-      expect(ms).toBeGreaterThanOrEqual(before - 1000);
-      expect(ms).toBeLessThanOrEqual(after + 1000);
-    }
-    expect([...ids].sort()).toEqual(ids);
-    expect(new Set(ids).size).toBe(3);
+  const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const msOf = (id: string) => Number.parseInt(id.replaceAll("-", "").slice(0, 12), 16);
+
+  it.each(["tasks", "log entries"] as const)(
+    "gives %s UUID v7 ids that carry their time and rise with it",
+    async (what) => {
+      const owner = await makeUser(`v7-${what.replace(" ", "-")}-${backend}`);
+      const [task] = await database.db
+        .insert(tasks)
+        .values({ title: "t", createdById: owner.id })
+        .returning();
+      const before = Date.now();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const [row] =
+          what === "tasks"
+            ? await database.db
+                .insert(tasks)
+                .values({ title: `t${i}`, createdById: owner.id })
+                .returning({ id: tasks.id })
+            : await database.db
+                .insert(activityLog)
+                .values({ taskId: task!.id, actorId: owner.id, action: "UPDATED" })
+                .returning({ id: activityLog.id });
+        ids.push(row!.id);
+        await new Promise((resolve) => setTimeout(resolve, 3));
+      }
+      const after = Date.now();
+      for (const id of ids) {
+        expect(id).toMatch(v7);
+        expect(msOf(id)).toBeGreaterThanOrEqual(before - 1000);
+        expect(msOf(id)).toBeLessThanOrEqual(after + 1000);
+      }
+      expect([...ids].sort()).toEqual(ids);
+      expect(new Set(ids).size).toBe(3);
+    },
+  );
+
+  it("mints a v7 id for a given time", async () => {
+    const at = "2021-06-01T12:34:56.789Z";
+    const rows = rowsOf<{ a: string; b: string }>(
+      await database.db.execute(
+        sql`select uuid_v7(${at}::timestamptz) as a, uuid_v7(${at}::timestamptz) as b`,
+      ),
+    );
+    const { a, b } = rows[0]!;
+    expect(a).toMatch(v7);
+    expect(msOf(a)).toBe(Date.parse(at));
+    expect(msOf(b)).toBe(Date.parse(at));
+    expect(a).not.toBe(b);
   });
 
   it("sorts priorities by rank, not alphabetically", async () => {

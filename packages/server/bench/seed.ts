@@ -1,6 +1,8 @@
 // `pnpm seed --tasks N --users U [--overdue-fraction F]`: fills the configured database fast. Tasks are made by
 // set-based INSERT … SELECT over generate_series in batches, each with its CREATED log entry in the same
 // statement; interns are intern1..internU (password "intern-password"), so benchmarks can log in as one.
+// The tasks read as a year of work created one after another: created_at rises with g, and each id is the
+// UUID v7 the task would have got when it was created, so the table is laid out as a live one would be.
 import { parseArgs } from "node:util";
 import { createDb, type Database, migrate, rowsOf, users } from "@taskmgr/db";
 import { sql } from "drizzle-orm";
@@ -50,8 +52,9 @@ export async function seed(database: Database, o: SeedOptions): Promise<{ tasks:
     const end = Math.min(o.tasks, start + batch);
     await database.db.execute(sql`
       with made as (
-        insert into tasks (title, description, status, priority, due_date, assignee_id, created_by_id, created_at, updated_at, completed_at)
+        insert into tasks (id, title, description, status, priority, due_date, assignee_id, created_by_id, created_at, updated_at, completed_at)
         select
+          uuid_v7(at),
           'Task ' || g || ' ' || substr(md5(g::text), 1, 8),
           'Seeded task number ' || g,
           status::task_status,
@@ -75,7 +78,7 @@ export async function seed(database: Database, o: SeedOptions): Promise<{ tasks:
               random() < ${o.overdueFraction} as overdue,
               random() as r_status, random() as r_priority, random() as r_due, random() as r_creator,
               (${people})[1 + floor(random() * ${Math.max(1, internIds.length)})::int] as assignee,
-              date_trunc('milliseconds', now() - random() * interval '365 days') as at
+              date_trunc('milliseconds', now() - (1 - (g - random()) / ${o.tasks}) * interval '365 days') as at
             from generate_series(${start + 1}::int, ${end}::int) g
           ) r
         ) x

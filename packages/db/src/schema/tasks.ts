@@ -7,7 +7,8 @@ import { users } from "./users";
 export const tasks = pgTable(
   "tasks",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    // Time-ordered (migration 0006): new tasks append to the primary key, and id order follows created_at.
+    id: uuid("id").primaryKey().default(sql`uuid_v7()`),
     title: varchar("title", { length: 200 }).notNull(),
     description: text("description").notNull().default(""),
     status: taskStatusEnum("status").notNull().default("PENDING"),

@@ -16,7 +16,8 @@ export interface SweepResult {
  * Rows are marked in id order. Each new row version needs an entry in every index of tasks, and each log
  * entry one in every index of the log; in id order the primary key, the status, priority and updated_at
  * indexes (all keyed by their value, then id) and the log's task index take theirs page after page instead
- * of at random (measured in docs/benchmarks.md, "The sweep").
+ * of at random. Task ids are UUID v7, so id order is also creation order: the heap and the created_at,
+ * assignee and creator indexes are reached in order too (measured in docs/benchmarks.md, "The sweep").
  */
 export async function runOverdueSweep(db: Executor, now: Date = new Date()): Promise<SweepResult> {
   // Passed as text: postgres.js does not serialise a Date inside a raw sql template.
