@@ -1,6 +1,6 @@
-import { activityLog, createDb, tasks } from "@taskmgr/db";
+import { activityLog, createDb, rowsOf, tasks } from "@taskmgr/db";
 import { createTestDb, type TestDatabase, testBackends } from "@taskmgr/db/testing";
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOverdueSweep } from "../src";
 import { insertTasks, makeOwner } from "./support";
@@ -62,6 +62,27 @@ describe.each(testBackends())("the overdue sweep on %s", (backend) => {
 
     const second = await runOverdueSweep(database.db);
     expect(second.markedOverdue).toBe(0);
+  });
+
+  it("leaves the task write version alone when nothing is due, so cached counts stay valid", async () => {
+    const version = async () =>
+      rowsOf<{ v: string }>(
+        await database.db.execute(sql`select sum(n)::text as v from task_write_versions`),
+      )[0]!.v;
+    await runOverdueSweep(database.db);
+    const [task] = await insertTasks(database, owner, [
+      { dueDate: new Date(Date.now() + DAY), title: "tomorrow" },
+    ]);
+    const idle = await version();
+    expect((await runOverdueSweep(database.db)).markedOverdue).toBe(0);
+    expect(await version()).toBe(idle);
+    // the same task once it is past due: marked, and the version moves
+    expect(
+      (await runOverdueSweep(database.db, new Date(Date.now() + 2 * DAY))).markedOverdue,
+    ).toBeGreaterThan(0);
+    const [marked] = await database.db.select().from(tasks).where(eq(tasks.id, task!.id));
+    expect(marked!.status).toBe("OVERDUE");
+    expect(await version()).not.toBe(idle);
   });
 
   // On PostgreSQL two real connections race; PGlite has one connection, so there the two runs interleave.
