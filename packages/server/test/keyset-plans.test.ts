@@ -37,11 +37,15 @@ describe.each(testBackends())("cursor pages seek on an index, on %s", (backend) 
     await database?.close();
   });
 
-  async function planOf(keys: readonly SortKey[], seek: SQL | undefined): Promise<string> {
+  async function planOf(
+    keys: readonly SortKey[],
+    seek: SQL | undefined,
+    incremental = false,
+  ): Promise<string> {
     const page = taskPageRows(database.db, undefined, keys, seek, 21, 0);
     return database.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_sort = off`);
-      await tx.execute(sql`set local enable_incremental_sort = off`);
+      if (!incremental) await tx.execute(sql`set local enable_incremental_sort = off`);
       const plan = rowsOf<{ "QUERY PLAN": string }>(await tx.execute(sql`explain ${page}`));
       return plan.map((line) => line["QUERY PLAN"]).join("\n");
     });
@@ -72,6 +76,39 @@ describe.each(testBackends())("cursor pages seek on an index, on %s", (backend) 
         expect(parts.length).toBe(values?.[0] === null ? 1 : 2);
         for (const part of parts) expectSeek(await planOf(part.keys, part.seek));
       }
+    });
+  }
+
+  // Several fields: no index has them all, but one on the first field, read from the cursor on, lets the
+  // planner sort just the rows that tie on it (Incremental Sort). Without the bound on the first field the
+  // scan starts at the top of the index and filters out every row before the cursor.
+  const MULTI: [TaskOrderField, boolean, TaskOrderField, boolean][] = [
+    ["createdAt", false, "title", true],
+    ["updatedAt", true, "priority", false],
+    ["title", false, "createdAt", true],
+    ["createdAt", true, "title", true],
+    ["dueDate", false, "priority", true],
+    ["dueDate", true, "title", false],
+  ];
+  for (const [a, aDesc, b, bDesc] of MULTI) {
+    const name = `${aDesc ? "-" : ""}${a},${bDesc ? "-" : ""}${b}`;
+    it(`ordering=${name}: the index on ${a} starts at the cursor, and only ties are sorted`, async () => {
+      const keys = taskKeys([
+        { field: a, desc: aDesc },
+        { field: b, desc: bDesc },
+      ]);
+      const after = rows.filter((r) => r[a] !== null)[250]!;
+      const values = [after[a], after[b], after.id];
+      const parts = seekParts(keys, values) ?? [{ keys, seek: seekAfter(keys, values) }];
+      const plan = await planOf(parts[0]!.keys, parts[0]!.seek, true);
+      expect(plan).not.toMatch(/(^|->\s+)Sort\b/m);
+      const column = {
+        createdAt: "created_at",
+        updatedAt: "updated_at",
+        title: "title",
+        dueDate: "due_date",
+      }[a as string]!;
+      expect(plan).toMatch(new RegExp(`Index Cond: \\(+${column}(\\)::\\w+)? [<>]=? `));
     });
   }
 });

@@ -156,6 +156,9 @@ describe("task listing against a reference, on 1,000 generated tasks", () => {
     "-priority,title",
     "status,-updatedAt",
     "title",
+    "dueDate,-priority",
+    "-dueDate,title",
+    "createdAt,-title",
   ];
   const pageSizes = [7, 50];
 
@@ -317,7 +320,14 @@ describe("task listing against a reference, on 1,000 generated tasks", () => {
   });
 
   it("walks by cursor while tasks are being inserted: every task that existed is seen exactly once", async () => {
-    for (const ordering of ["-createdAt", "title", "priority,-dueDate", "dueDate", "-dueDate"]) {
+    for (const ordering of [
+      "-createdAt",
+      "title",
+      "priority,-dueDate",
+      "dueDate",
+      "-dueDate",
+      "-dueDate,title",
+    ]) {
       const before = new Set((await h.database.db.select({ id: tasks.id }).from(tasks)).map((r) => r.id));
       const seen: string[] = [];
       let cursor: string | null = null;

@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Page } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
-import { and, asc, desc, eq, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { pageRequest, toPage } from "./paging";
 
@@ -47,7 +47,17 @@ export function seekAfter(keys: readonly SortKey[], values: readonly unknown[]):
     }
     equalSoFar.push(v === null ? isNull(k.column) : eq(k.column, v));
   });
-  return or(...terms) ?? sql`false`;
+  // Implied by the terms, but an OR is no index range: this bound lets the first key's index start at the
+  // cursor, and the planner sorts only the rows that tie on it (Incremental Sort) instead of every row.
+  const [first] = keys;
+  const v0 = values[0];
+  const from =
+    first && !first.nullable && v0 !== null
+      ? first.desc
+        ? lte(first.column, v0)
+        : gte(first.column, v0)
+      : undefined;
+  return and(from, or(...terms) ?? sql`false`)!;
 }
 
 export interface SeekPart {
@@ -57,19 +67,19 @@ export interface SeekPart {
 
 /**
  * The rows past `values` (or from the start) as consecutive parts, each one index seek, when the first key
- * is nullable and every key runs one way (ordering=dueDate or -dueDate); undefined otherwise.
+ * is the only nullable one (ordering=dueDate, -dueDate, dueDate,-priority, …); undefined otherwise.
  *
  * Nulls sort last in both directions, but an index on (due_date, id) read backwards yields them first, and
  * "past the cursor, or null" is an OR no index can follow in order. So the rows with a value come first, by
- * a row comparison that excludes nulls (their order is then plain asc/desc), and the null rows after, by the
- * remaining keys.
+ * a seek that excludes nulls (their order is then plain asc/desc), and the null rows after, by the remaining
+ * keys.
  */
 export function seekParts(
   keys: readonly SortKey[],
   values: readonly unknown[] | undefined,
 ): SeekPart[] | undefined {
   const [first, ...rest] = keys;
-  if (!first?.nullable || rest.some((k) => k.nullable || k.desc !== first.desc)) return undefined;
+  if (!first?.nullable || rest.some((k) => k.nullable)) return undefined;
   const nulls = (after: SQL | undefined): SeekPart => ({
     keys: rest,
     seek: and(isNull(first.column), after),
