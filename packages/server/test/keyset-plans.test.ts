@@ -111,4 +111,47 @@ describe.each(testBackends())("cursor pages seek on an index, on %s", (backend) 
       expect(plan).toMatch(new RegExp(`Index Cond: \\(+${column}(\\)::\\w+)? [<>]=? `));
     });
   }
+
+  // Led by status or priority, whose every value is a quarter or a third of the table: one part per value,
+  // each read in order on the next field's index, on the first page and from a cursor.
+  const GROUPED: [TaskOrderField, boolean, TaskOrderField, boolean][] = [
+    ["priority", true, "dueDate", false],
+    ["status", false, "updatedAt", true],
+    ["priority", false, "title", false],
+  ];
+  for (const [a, aDesc, b, bDesc] of GROUPED) {
+    const name = `${aDesc ? "-" : ""}${a},${bDesc ? "-" : ""}${b}`;
+    it(`ordering=${name}: a part per ${a} value, each without a sort`, async () => {
+      const keys = taskKeys([
+        { field: a, desc: aDesc },
+        { field: b, desc: bDesc },
+      ]);
+      const values = keys[0]!.values!;
+      const firstGroup = aDesc ? values.at(-1) : values[0];
+      const after = rows.filter((r) => r[b] !== null && r[a] === firstGroup)[20]!;
+      for (const cursor of [undefined, [after[a], after[b], after.id]]) {
+        const parts = seekParts(keys, cursor)!;
+        expect(parts.length).toBeGreaterThan(1);
+        for (const part of parts) {
+          const plan = await planOf(part.keys, part.seek);
+          expect(plan).toMatch(/Index Scan/);
+          expect(plan).not.toMatch(/Sort/);
+        }
+      }
+    });
+  }
+});
+
+it("reads no part for a status or priority the filters leave out", () => {
+  const keys = taskKeys(
+    [
+      { field: "status", desc: false },
+      { field: "updatedAt", desc: true },
+    ],
+    { status: ["OVERDUE", "PENDING"] },
+  );
+  expect(keys[0]!.values).toEqual(["PENDING", "OVERDUE"]);
+  const parts = seekParts(keys, undefined)!;
+  expect(parts).toHaveLength(2);
+  expect(seekParts(keys, ["OVERDUE", new Date(), "00000000-0000-7000-8000-000000000000"])).toHaveLength(1);
 });

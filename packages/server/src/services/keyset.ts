@@ -12,6 +12,8 @@ export interface SortKey {
   nullable: boolean;
   /** How the key's value travels in a cursor: dates as ISO strings. */
   kind: "date" | "value";
+  /** Every value the key can take, in ascending order, when they are few (an enum): see seekParts. */
+  values?: readonly string[];
 }
 
 /** ORDER BY for the keys (the last one must be unique: an id or a sequence). */
@@ -66,30 +68,52 @@ export interface SeekPart {
 }
 
 /**
- * The rows past `values` (or from the start) as consecutive parts, each one index seek, when the first key
- * is the only nullable one (ordering=dueDate, -dueDate, dueDate,-priority, …); undefined otherwise.
+ * The rows past `values` (or from the start) as consecutive parts, each an index seek, for the orderings no
+ * single index reads in order; undefined when the list's keys are one seek as they are.
  *
- * Nulls sort last in both directions, but an index on (due_date, id) read backwards yields them first, and
- * "past the cursor, or null" is an OR no index can follow in order. So the rows with a value come first, by
- * a seek that excludes nulls (their order is then plain asc/desc), and the null rows after, by the remaining
- * keys.
+ * - A nullable first key (dueDate): nulls sort last in both directions, but an index on (due_date, id) read
+ *   backwards yields them first, and "past the cursor, or null" is an OR no index can follow in order. So the
+ *   rows with a value come first, by a seek that excludes nulls (their order is then plain asc/desc), and the
+ *   null rows after, by the remaining keys.
+ * - A first key of a few values (status, priority) followed by another field: one part per value from the
+ *   cursor's on, each ordered by the remaining keys, which their own index reads in order (one value's rows
+ *   are a quarter or a third of the table: sorting them is what this avoids).
  */
 export function seekParts(
   keys: readonly SortKey[],
   values: readonly unknown[] | undefined,
 ): SeekPart[] | undefined {
   const [first, ...rest] = keys;
-  if (!first?.nullable || rest.some((k) => k.nullable)) return undefined;
-  const nulls = (after: SQL | undefined): SeekPart => ({
-    keys: rest,
-    seek: and(isNull(first.column), after),
-  });
-  if (values && values[0] === null) return [nulls(seekAfter(rest, values.slice(1)))];
-  const valued = keys.map((k) => ({ ...k, nullable: false }));
-  return [
-    { keys: valued, seek: values ? seekAfter(valued, values) : isNotNull(first.column) },
-    nulls(undefined),
-  ];
+  if (!first) return undefined;
+  const after = values?.slice(1);
+  if (first.nullable && !rest.some((k) => k.nullable)) {
+    const nulls = (from: readonly unknown[] | undefined) => within(isNull(first.column), rest, from);
+    if (values && values[0] === null) return nulls(after);
+    const valued = keys.map((k) => ({ ...k, nullable: false }));
+    return [
+      { keys: valued, seek: values ? seekAfter(valued, values) : isNotNull(first.column) },
+      ...nulls(undefined),
+    ];
+  }
+  if (first.values && rest.length > 1) {
+    const order = first.desc ? [...first.values].reverse() : first.values;
+    const from = values ? order.indexOf(values[0] as string) : 0;
+    if (from < 0) return undefined;
+    return order
+      .slice(from)
+      .flatMap((value, i) => within(eq(first.column, value), rest, i === 0 ? after : undefined));
+  }
+  return undefined;
+}
+
+/** The parts of `keys` past `values`, limited to the rows `condition` selects. */
+function within(
+  condition: SQL,
+  keys: readonly SortKey[],
+  values: readonly unknown[] | undefined,
+): SeekPart[] {
+  const parts = seekParts(keys, values) ?? [{ keys, seek: values ? seekAfter(keys, values) : undefined }];
+  return parts.map((part) => ({ keys: part.keys, seek: and(condition, part.seek) }));
 }
 
 interface CursorPayload {

@@ -26,13 +26,26 @@ const ORDER_COLUMNS = {
   title: tasks.title,
 } as const;
 
-/** The sort keys of a task list: the requested fields, then id in the last one's direction. */
-export function taskKeys(ordering: OrderKey<TaskOrderField>[]): SortKey[] {
+function fewValues(field: TaskOrderField, filters: Pick<TaskListQuery, "status" | "priority">) {
+  if (field !== "status" && field !== "priority") return undefined;
+  const allowed: readonly string[] | undefined = filters[field];
+  return ORDER_COLUMNS[field].enumValues.filter((v) => !allowed || allowed.includes(v));
+}
+
+/**
+ * The sort keys of a task list: the requested fields, then id in the last one's direction. A status or
+ * priority key lists the values the filters leave, so that no page reads a part no row can be in.
+ */
+export function taskKeys(
+  ordering: OrderKey<TaskOrderField>[],
+  filters: Pick<TaskListQuery, "status" | "priority"> = {},
+): SortKey[] {
   const keys: SortKey[] = ordering.map(({ field, desc }) => ({
     column: ORDER_COLUMNS[field],
     desc,
     nullable: field === "dueDate",
     kind: field === "dueDate" || field === "createdAt" || field === "updatedAt" ? "date" : "value",
+    values: fewValues(field, filters),
   }));
   keys.push({ column: tasks.id, desc: ordering.at(-1)?.desc ?? true, nullable: false, kind: "value" });
   return keys;
@@ -123,7 +136,7 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
         filters.push(or(ilike(tasks.title, pattern), ilike(tasks.description, pattern)));
       }
       const where = and(...filters);
-      const keys = taskKeys(query.ordering);
+      const keys = taskKeys(query.ordering, query);
       const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
       return keysetPage({
         codec,
