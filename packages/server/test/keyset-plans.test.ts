@@ -122,10 +122,13 @@ describe.each(testBackends())("cursor pages seek on an index, on %s", (backend) 
   for (const [a, aDesc, b, bDesc] of GROUPED) {
     const name = `${aDesc ? "-" : ""}${a},${bDesc ? "-" : ""}${b}`;
     it(`ordering=${name}: a part per ${a} value, each without a sort`, async () => {
-      const keys = taskKeys([
-        { field: a, desc: aDesc },
-        { field: b, desc: bDesc },
-      ]);
+      const keys = taskKeys(
+        [
+          { field: a, desc: aDesc },
+          { field: b, desc: bDesc },
+        ],
+        {},
+      );
       const values = keys[0]!.values!;
       const firstGroup = aDesc ? values.at(-1) : values[0];
       const after = rows.filter((r) => r[b] !== null && r[a] === firstGroup)[20]!;

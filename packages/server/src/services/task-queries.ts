@@ -26,26 +26,26 @@ const ORDER_COLUMNS = {
   title: tasks.title,
 } as const;
 
-function fewValues(field: TaskOrderField, filters: Pick<TaskListQuery, "status" | "priority">) {
-  if (field !== "status" && field !== "priority") return undefined;
-  const allowed: readonly string[] | undefined = filters[field];
+type Groups = Pick<TaskListQuery, "status" | "priority">;
+
+function fewValues(field: TaskOrderField, groups: Groups | undefined) {
+  if (!groups || (field !== "status" && field !== "priority")) return undefined;
+  const allowed: readonly string[] | undefined = groups[field];
   return ORDER_COLUMNS[field].enumValues.filter((v) => !allowed || allowed.includes(v));
 }
 
 /**
- * The sort keys of a task list: the requested fields, then id in the last one's direction. A status or
- * priority key lists the values the filters leave, so that no page reads a part no row can be in.
+ * The sort keys of a task list: the requested fields, then id in the last one's direction. With `groups`, a
+ * status or priority key lists its values (those the status and priority filters leave), so that a page led
+ * by it is read a value at a time (keyset.ts seekParts).
  */
-export function taskKeys(
-  ordering: OrderKey<TaskOrderField>[],
-  filters: Pick<TaskListQuery, "status" | "priority"> = {},
-): SortKey[] {
+export function taskKeys(ordering: OrderKey<TaskOrderField>[], groups?: Groups): SortKey[] {
   const keys: SortKey[] = ordering.map(({ field, desc }) => ({
     column: ORDER_COLUMNS[field],
     desc,
     nullable: field === "dueDate",
     kind: field === "dueDate" || field === "createdAt" || field === "updatedAt" ? "date" : "value",
-    values: fewValues(field, filters),
+    values: fewValues(field, groups),
   }));
   keys.push({ column: tasks.id, desc: ordering.at(-1)?.desc ?? true, nullable: false, kind: "value" });
   return keys;
@@ -136,7 +136,17 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
         filters.push(or(ilike(tasks.title, pattern), ilike(tasks.description, pattern)));
       }
       const where = and(...filters);
-      const keys = taskKeys(query.ordering, query);
+      // A value at a time only where each value's rows fill pages densely: a narrower list (an intern's, or one
+      // filtered by person, date or text) may have no row of some value, and reading that part would walk the
+      // whole index of the next field to find none; a sort of its fewer rows is the cheaper plan there.
+      const dense =
+        actor.role === "ADMIN" &&
+        !query.assigneeId &&
+        !query.createdById &&
+        !query.dueBefore &&
+        !query.dueAfter &&
+        !query.search;
+      const keys = taskKeys(query.ordering, dense ? query : undefined);
       const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
       return keysetPage({
         codec,
