@@ -136,18 +136,13 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
         filters.push(or(ilike(tasks.title, pattern), ilike(tasks.description, pattern)));
       }
       const where = and(...filters);
+      const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
       // A value at a time only where each value's rows fill pages densely: a narrower list (an intern's, or one
       // filtered by person, date or text) may have no row of some value, and reading that part would walk the
       // whole index of the next field to find none; a sort of its fewer rows is the cheaper plan there.
-      const dense =
-        actor.role === "ADMIN" &&
-        !query.assigneeId &&
-        !query.createdById &&
-        !query.dueBefore &&
-        !query.dueAfter &&
-        !query.search;
+      const { ordering: _ordering, status: _status, priority: _priority, ...narrowing } = shape;
+      const dense = actor.role === "ADMIN" && Object.values(narrowing).every((v) => v === undefined);
       const keys = taskKeys(query.ordering, dense ? query : undefined);
-      const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
       return keysetPage({
         codec,
         keys,

@@ -22,15 +22,15 @@ export interface SweepResult {
 export async function runOverdueSweep(db: Executor, now: Date = new Date()): Promise<SweepResult> {
   // Passed as text: postgres.js does not serialise a Date inside a raw sql template.
   const at = sql`${now.toISOString()}::timestamptz`;
+  const eligible = sql`due_date < ${at} and status in ('PENDING', 'IN_PROGRESS')`;
   // An UPDATE that matches nothing still fires the statement trigger that moves the task write version, which
   // would throw away every cached count each period; the partial candidates index answers this at once.
-  const due = await db.execute(sql`
-    select exists (select 1 from tasks where due_date < ${at} and status in ('PENDING', 'IN_PROGRESS')) as due`);
+  const due = await db.execute(sql`select exists (select 1 from tasks where ${eligible}) as due`);
   if (!rowsOf<{ due: boolean }>(due)[0]?.due) return { markedOverdue: 0 };
   const result = await db.execute(sql`
     with candidates as (
       select id, status from tasks
-      where due_date < ${at} and status in ('PENDING', 'IN_PROGRESS')
+      where ${eligible}
       order by id
       for update skip locked
     ),
