@@ -94,7 +94,9 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
         await client`select 1`;
       },
       withAdvisoryLock: async (key, fn) => {
-        const session = await client.reserve();
+        // The lock is held on a connection outside the pool: taken from it, a pool of one had none left for
+        // fn, and start-up waited forever.
+        const session = postgres(options.databaseUrl!, { max: 1, connect_timeout: 10, onnotice: () => {} });
         try {
           await session`select pg_advisory_lock(${key})`;
           try {
@@ -103,7 +105,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
             await session`select pg_advisory_unlock(${key})`;
           }
         } finally {
-          session.release();
+          await session.end({ timeout: 5 });
         }
       },
       close: () => client.end({ timeout: 5 }),
