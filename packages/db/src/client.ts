@@ -94,9 +94,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
         await client`select 1`;
       },
       withAdvisoryLock: async (key, fn) => {
-        // The lock is held on a connection outside the pool: taken from it, a pool of one had none left for
-        // fn, and start-up waited forever.
-        const session = postgres(options.databaseUrl!, { max: 1, connect_timeout: 10, onnotice: () => {} });
+        const session = await client.reserve();
         try {
           await session`select pg_advisory_lock(${key})`;
           try {
@@ -105,7 +103,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
             await session`select pg_advisory_unlock(${key})`;
           }
         } finally {
-          await session.end({ timeout: 5 });
+          session.release();
         }
       },
       close: () => client.end({ timeout: 5 }),

@@ -25,20 +25,3 @@ it.skipIf(skipWithoutPostgres())(
     }
   },
 );
-
-it.skipIf(skipWithoutPostgres())(
-  "migrates on a pool of one connection (DB_POOL_SIZE=1), the lock being held outside the pool",
-  async () => {
-    const database = await createTestDb("postgres", 1);
-    try {
-      const applied = rowsOf<{ n: number }>(
-        await database.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
-      );
-      expect(applied[0]?.n).toBeGreaterThan(0);
-      await migrate(database);
-    } finally {
-      await database.close();
-    }
-  },
-  20_000,
-);

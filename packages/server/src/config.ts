@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { envFlag } from "@taskmgr/db";
+import { envFlag, envPoolSize } from "@taskmgr/db";
 import { z } from "zod";
 
 /** "15m", "7d", "30s", "2h" or a number of seconds. A regex is all this needs; no library. */
@@ -24,7 +24,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL")
     .optional(),
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DB_POOL_SIZE: envPoolSize(10, 200),
   /** Server-side prepared statements; false behind a pooler that cannot keep them (PgBouncer before 1.21). */
   DB_PREPARE: envFlag(true),
   DATA_DIR: z.string().min(1).default("./.data"),

@@ -1,4 +1,4 @@
-import { envFlag } from "@taskmgr/db";
+import { envFlag, envPoolSize } from "@taskmgr/db";
 import { z } from "zod";
 
 const WorkerEnv = z.object({
@@ -14,7 +14,7 @@ const WorkerEnv = z.object({
   OVERDUE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   QUEUE_PREFIX: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(3),
+  DB_POOL_SIZE: envPoolSize(3, 50),
   DB_PREPARE: envFlag(true),
 });
 
