@@ -367,10 +367,9 @@ async function main() {
   server.kill("SIGTERM");
 
   // The sweep: a backlog of exactly --sweep-eligible tasks, picked at random among all of them (the write
-  // scenarios' new tasks included), so the figure is for that many however many the table holds.
+  // scenarios' new tasks included), by one UPDATE in heap order so that they stay where they were among the
+  // others. work_mem holds the picked ids, so that `id in (picked)` is hashed, not scanned for every row.
   async function measureSweep() {
-    // One statement in heap order, so the eligible rows stay where they were among the others. `id in (picked)`
-    // must be a hashed subplan, not a scan of the picked ids per row: work_mem is raised to hold them.
     await database.db.transaction(async (tx) => {
       await tx.execute(sql`set local work_mem = '256MB'`);
       await tx.execute(sql`
