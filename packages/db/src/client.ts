@@ -31,6 +31,8 @@ export interface CreateDbOptions {
   poolSize?: number;
   /** Server-side prepared statements (default true); false behind a pooler that cannot keep them. */
   prepare?: boolean;
+  /** PostgreSQL cancels any statement of this pool running longer (ms; 0 or unset: never). PGlite ignores it. */
+  statementTimeoutMs?: number;
 }
 
 type Unsafe = (query: string, args?: unknown[], options?: object) => unknown;
@@ -84,6 +86,14 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
       // a one-second restart, requests waited 15-17 s behind a connection still backing off. Capped at 1 s.
       backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
       onnotice: () => {},
+      // drizzle reads a timestamptz from its text with new Date(), which reads only ISO text with a whole-minute
+      // offset. A server whose default zone is, say, Europe/Amsterdam prints 1900 as "…+00:19:32" (local mean
+      // time) and "SQL, DMY" prints no ISO at all: either would read back as Invalid Date. The session pins both.
+      connection: {
+        TimeZone: "UTC",
+        DateStyle: "ISO, MDY",
+        ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      },
     });
     if (options.prepare !== false) preparePooled(client);
     const db = drizzlePostgres({ client, schema }) as unknown as Db;

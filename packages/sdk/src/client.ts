@@ -36,6 +36,9 @@ export interface ClientOptions {
 }
 
 /** Turns every failure into a TaskManagerError. */
+/** Calls in one batched request: the server's default limit (MAX_BATCH_CALLS). */
+const MAX_BATCH_CALLS = 10;
+
 const errorLink: TRPCLink<AppRouter> =
   () =>
   ({ next, op }) =>
@@ -121,6 +124,7 @@ export function createClient(options: ClientOptions): TaskManagerClient {
     return send(fresh.access);
   };
 
+  // The server refuses a longer batch whole: more calls made together go in several requests.
   const linkOptions = { url: `${baseUrl}/trpc`, fetch: authedFetch as typeof globalThis.fetch };
   const retries = options.retries ?? 2;
   const trpc = createTRPCClient<AppRouter>({
@@ -131,7 +135,9 @@ export function createClient(options: ClientOptions): TaskManagerClient {
           op.type === "query" && error.data?.httpStatus === 503 && attempts <= retries,
         retryDelayMs: (attempt) => attempt * 1000,
       }),
-      options.batch === false ? httpLink(linkOptions) : httpBatchLink(linkOptions),
+      options.batch === false
+        ? httpLink(linkOptions)
+        : httpBatchLink({ ...linkOptions, maxItems: MAX_BATCH_CALLS }),
     ],
   });
 

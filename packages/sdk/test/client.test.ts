@@ -26,6 +26,24 @@ describe("the SDK against a live server", () => {
     await h?.close();
   });
 
+  it("splits more calls made together than the server takes in one batch into several requests", async () => {
+    const batches: number[] = [];
+    const client = createClient({
+      baseUrl,
+      fetch: async (input, init) => {
+        const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+        if (url.includes("batch=1")) batches.push(new URL(url).pathname.split(",").length);
+        return fetch(input, init);
+      },
+    });
+    await client.login(h.admin.username, h.admin.password);
+    const answers = await Promise.all(Array.from({ length: 25 }, () => client.auth.me.query()));
+    expect(answers.every((me) => me.username === h.admin.username)).toBe(true);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(10);
+    // At least three requests (a request retried after a refresh, with this server's 2 s tokens, counts again).
+    expect(batches.length).toBeGreaterThanOrEqual(3);
+  });
+
   it("logs in, creates, lists with filters and paging, updates, reads the log, deletes", async () => {
     const seen: (Tokens | null)[] = [];
     const client = createClient({ baseUrl, onTokens: (t) => seen.push(t) });

@@ -50,6 +50,7 @@ export function freePort(): Promise<number> {
 export async function startBuiltServer(o: {
   databaseUrl: string;
   adminPassword: string;
+  env?: Record<string, string>;
 }): Promise<{ child: ChildProcess; base: string }> {
   console.log("building the server…");
   execFileSync("pnpm", ["run", "build"], { cwd: serverDir, stdio: "ignore" });
@@ -65,6 +66,7 @@ export async function startBuiltServer(o: {
       ADMIN_PASSWORD: o.adminPassword,
       RUN_WORKER: "false",
       PORT: String(port),
+      ...o.env,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -21,7 +21,7 @@ export interface SeedOptions {
 
 export async function seed(database: Database, o: SeedOptions): Promise<{ tasks: number; ms: number }> {
   const started = performance.now();
-  const passwords = createPasswords();
+  const passwords = createPasswords({ concurrency: 2, maxQueued: 1000 });
   const [internHash, adminHash] = await Promise.all([
     passwords.hash(INTERN_PASSWORD),
     passwords.hash(o.adminPassword ?? "admin-password"),

@@ -1,4 +1,4 @@
-// `pnpm soak [--seconds 60] [--connections 64]`: the built server (the image's command and heap bounds) on a
+// `pnpm soak [--seconds 60] [--connections 64] [--hostile]`: the built server (the image's command and heap bounds) on a
 // fresh local database, the soak against it, the audit, the figures. Exit 1 if anything was lost or failed.
 import { parseArgs } from "node:util";
 import { freshDatabase, startBuiltServer } from "./harness";
@@ -8,6 +8,7 @@ const { values: args } = parseArgs({
   options: {
     seconds: { type: "string", default: "60" },
     connections: { type: "string", default: "64" },
+    hostile: { type: "boolean", default: false },
   },
 });
 const ADMIN_PASSWORD = "soak-admin-password";
@@ -16,6 +17,8 @@ const fresh = await freshDatabase("taskmgr_soak");
 const { child: server, base } = await startBuiltServer({
   databaseUrl: fresh.url,
   adminPassword: ADMIN_PASSWORD,
+  // The soak's users call far more often than people do; the per-user concurrency stays at its default.
+  env: { RATE_LIMIT_CALLS: "1000000" },
 });
 
 console.log(`soak: ${args.connections} connections for ${args.seconds} s`);
@@ -26,6 +29,7 @@ const report = await runSoak({
   connections: Number(args.connections),
   pid: server.pid,
   adminPassword: ADMIN_PASSWORD,
+  hostile: args.hostile,
 });
 server.kill("SIGTERM");
 await fresh.drop();
@@ -35,6 +39,7 @@ const rss = report.rssMb;
 console.log(
   `requests ${report.requests} (${Math.round(report.requests / Number(args.seconds))}/s), 5xx ${report.serverErrors}, network errors ${report.networkErrors}, ` +
     `tasks created ${report.tasksCreated}, deleted ${report.tasksDeleted}, log mismatches ${report.logMismatches.length}, ` +
-    `RSS ${Math.min(...rss)}-${Math.max(...rss)} MB`,
+    `RSS ${Math.min(...rss)}-${Math.max(...rss)} MB, others' latency p50 ${report.p50} ms p99 ${report.p99} ms` +
+    (args.hostile ? `, hostile answered ${JSON.stringify(report.hostileByStatus)}` : ""),
 );
 process.exit(report.serverErrors || report.networkErrors || report.logMismatches.length ? 1 : 0);

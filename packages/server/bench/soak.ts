@@ -1,6 +1,6 @@
 // The soak: every operation mixed from many connections for a fixed time against a running server, then an
 // audit of the database against what the clients were told. Loopback only; stops by itself.
-//   pnpm soak [--seconds 60] [--connections 64]   (starts the built server on a fresh local database)
+//   pnpm soak [--seconds 60] [--connections 64] [--hostile]   (starts the built server on a fresh local database)
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type Database, rowsOf } from "@taskmgr/db";
@@ -14,6 +14,10 @@ export interface SoakOptions {
   /** The server's pid, for its memory (Linux /proc). */
   pid?: number;
   adminPassword: string;
+  /** Normal users per role; connection i acts as user i mod 2·users. */
+  users?: number;
+  /** Mix in a hostile intern (see hostileClient) and report the normal users' latency beside it. */
+  hostile?: boolean;
 }
 
 export interface SoakReport {
@@ -25,6 +29,11 @@ export interface SoakReport {
   tasksDeleted: number;
   logMismatches: string[];
   rssMb: number[];
+  /** Latency of the normal users' requests, ms. */
+  p50: number;
+  p99: number;
+  /** What the hostile client was answered, by status (empty without one). */
+  hostileByStatus: Record<string, number>;
 }
 
 interface Ledger {
@@ -35,13 +44,16 @@ interface Ledger {
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(o.base))
     throw new Error("the soak runs on loopback only");
+  let timed = false;
   const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const started = performance.now();
     const res = await fetch(`${o.base}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
+    if (timed) latencies.push(performance.now() - started);
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   const login = async (username: string, password: string) => {
@@ -52,14 +64,23 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     });
     return ((await res.json()) as { access: string }).access;
   };
-  const admin = await login("admin", o.adminPassword);
-  const internName = `soak${randomUUID().slice(0, 8)}`;
-  const intern = await call("POST", "/api/users", admin, {
-    username: internName,
-    password: "soak-intern-password",
-    role: "INTERN",
-  });
-  const internToken = await login(internName, "soak-intern-password");
+  const root = await login("admin", o.adminPassword);
+  const makeUser = async (role: "ADMIN" | "INTERN") => {
+    const username = `soak${randomUUID().slice(0, 8)}`;
+    const created = await call("POST", "/api/users", root, {
+      username,
+      password: "soak-user-password",
+      role,
+    });
+    return { id: created.body.id as string, token: await login(username, "soak-user-password") };
+  };
+  // Several people, as in real use: each of them within the fair share the server gives one user.
+  const perRole = o.users ?? 8;
+  const admins = [{ id: "", token: root }];
+  for (let i = 1; i < perRole; i++) admins.push(await makeUser("ADMIN"));
+  const interns: { id: string; token: string }[] = [];
+  for (let i = 0; i < perRole; i++) interns.push(await makeUser("INTERN"));
+  const latencies: number[] = [];
 
   const ledger = new Map<string, Ledger>();
   const byStatus: Record<string, number> = {};
@@ -85,17 +106,20 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     byStatus[status] = (byStatus[status] ?? 0) + 1;
   };
 
-  async function step() {
+  async function step(connection: number) {
     const r = Math.random();
-    const asIntern = Math.random() < 0.3;
-    const token = asIntern ? internToken : admin;
+    const slot = connection % (2 * perRole);
+    const asIntern = slot >= perRole;
+    const admin = admins[slot % perRole]!.token;
+    const token = asIntern ? interns[slot % perRole]!.token : admin;
+    const intern = interns[slot % perRole]!;
     if (r < 0.25 || ledger.size < 20) {
       const due = Math.random() < 0.2 ? new Date(Date.now() - 3600_000).toISOString() : null;
       const res = await call("POST", "/api/tasks", token, {
         title: `soak ${randomUUID()}`,
         priority: ["LOW", "MEDIUM", "HIGH"][Math.floor(Math.random() * 3)],
         dueDate: due,
-        ...(asIntern ? {} : { assigneeId: Math.random() < 0.5 ? intern.body.id : null }),
+        ...(asIntern ? {} : { assigneeId: Math.random() < 0.5 ? intern.id : null }),
       });
       record(res.status);
       if (res.status === 201) ledger.set(res.body.id, { updated: 0, deleted: false });
@@ -138,18 +162,25 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   }
 
   const until = Date.now() + o.seconds * 1000;
-  await Promise.all(
-    Array.from({ length: o.connections }, async () => {
+  const hostileByStatus: Record<string, number> = {};
+  timed = true;
+  await Promise.all([
+    ...Array.from({ length: o.connections }, async (_, connection) => {
       while (Date.now() < until) {
         try {
-          await step();
+          await step(connection);
         } catch {
           networkErrors++;
         }
       }
     }),
-  );
+    ...(o.hostile ? [hostileClient(o.base, await makeUser("INTERN"), until, hostileByStatus)] : []),
+  ]);
+  timed = false;
   clearInterval(sampler);
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) =>
+    Math.round((latencies[Math.floor((latencies.length - 1) * p)] ?? 0) * 10) / 10;
 
   // The audit: every change the clients were told about is there, with exactly its log entries.
   const rows = rowsOf<{ task_id: string; action: string; n: number }>(
@@ -196,5 +227,65 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     tasksDeleted: [...ledger.values()].filter((l) => l.deleted).length,
     logMismatches,
     rssMb,
+    p50: percentile(0.5),
+    p99: percentile(0.99),
+    hostileByStatus,
   };
+}
+
+/**
+ * An intern who tries everything the security review found (issue 17): tRPC batches of the longest allowed
+ * length with the largest inputs and answers, batches one call too long, password guesses in batches, and a
+ * search built to be slow, from 8 connections at once, until `until`.
+ */
+async function hostileClient(
+  base: string,
+  intern: { token: string },
+  until: number,
+  byStatus: Record<string, number>,
+) {
+  const auth = { authorization: `Bearer ${intern.token}` };
+  const json = { ...auth, "content-type": "application/json" };
+  const batch = (procedure: string, n: number) => `/trpc/${Array(n).fill(procedure).join(",")}?batch=1`;
+  const inputs = (n: number, input: unknown) =>
+    JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, input])));
+  const description = "\u0001".repeat(10_000);
+  const search = `${"a".repeat(199)}b`;
+  const attacks: (() => Promise<Response>)[] = [
+    () =>
+      fetch(`${base}${batch("tasks.create", 10)}`, {
+        method: "POST",
+        headers: json,
+        body: inputs(10, { title: "hostile", description }),
+      }),
+    () =>
+      fetch(`${base}${batch("tasks.list", 10)}&input=${encodeURIComponent(inputs(10, { pageSize: 100 }))}`, {
+        headers: auth,
+      }),
+    () =>
+      fetch(`${base}${batch("tasks.logs", 10)}&input=${encodeURIComponent(inputs(10, { pageSize: 100 }))}`, {
+        headers: auth,
+      }),
+    () =>
+      fetch(`${base}${batch("auth.login", 10)}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: inputs(10, { username: "admin", password: "guess-guess" }),
+      }),
+    () => fetch(`${base}${batch("tasks.list", 11)}`, { headers: auth }),
+    () => fetch(`${base}/api/tasks?pageSize=100&search=${search}`, { headers: auth }),
+  ];
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, worker) => {
+      for (let i = worker; Date.now() < until; i++) {
+        try {
+          const res = await attacks[i % attacks.length]!();
+          await res.arrayBuffer();
+          byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+        } catch {
+          byStatus.network = (byStatus.network ?? 0) + 1;
+        }
+      }
+    }),
+  );
 }

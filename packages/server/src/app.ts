@@ -1,5 +1,5 @@
 import { Scalar } from "@scalar/hono-api-reference";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
@@ -7,27 +7,38 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps";
 import { edgeError } from "./http/edge-errors";
 import { healthRoutes } from "./http/health";
+import { jsonBody } from "./http/json-body";
 import { buildOpenApiDocument } from "./http/openapi";
 import { requestLogger } from "./http/request-logger";
 import { restHandler } from "./http/rest-door";
 import { trpcHandler } from "./http/trpc-door";
+import { MAX_BODY_BYTES, MAX_QUERY_CHARS } from "./limits";
 import { appRouter } from "./router";
 import { createServices, type Services } from "./services";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-export const MAX_QUERY_CHARS = 4096;
+/** A client that closed its connection before its request was read whole. */
+function clientWentAway(c: Context, err: Error): boolean {
+  return (
+    c.req.raw.signal.aborted || err.message === "aborted" || (err as { code?: string }).code === "ECONNRESET"
+  );
+}
 
 /** The HTTP surface: middleware, health, /trpc, /api, /docs. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
   const app = new Hono();
-  app.use(requestId({ headerName: "X-Request-Id" }));
+  // A caller's id is kept only if short and made of [A-Za-z0-9_=-]; else one is generated. It goes on the
+  // response after the handler: the doors answer with Responses of their own, which would drop a header set before.
+  app.use(requestId({ headerName: "X-Request-Id", limitLength: 128 }));
+  app.use(async (c, next) => {
+    await next();
+    c.res.headers.set("X-Request-Id", c.get("requestId"));
+  });
   app.use(requestLogger(deps.logger));
   app.use(secureHeaders());
   if (deps.config.CORS_ORIGINS.length > 0) {
     app.use(
       cors({
         origin: deps.config.CORS_ORIGINS,
-        credentials: true,
         exposeHeaders: ["X-Request-Id", "Retry-After"],
       }),
     );
@@ -46,6 +57,8 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     }
     await next();
   });
+  app.use("/api/*", jsonBody());
+  app.use("/trpc/*", jsonBody());
   app.route("/", healthRoutes(deps));
 
   let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
@@ -60,6 +73,11 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.all("/api/*", rest);
   app.notFound((c) => edgeError(c, 404, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
+    if (clientWentAway(c, err)) {
+      // Nobody is there to read an answer, and nothing is wrong with the server: one debug line.
+      deps.logger.debug({ reqId: c.get("requestId"), err: err.message }, "client went away mid-request");
+      return edgeError(c, 400, "BAD_REQUEST", "The request was aborted by the client");
+    }
     deps.logger.error({ err, reqId: c.get("requestId") }, "unhandled error");
     return edgeError(c, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
   });

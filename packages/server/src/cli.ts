@@ -60,6 +60,11 @@ async function createSuperuser(argv: string[]): Promise<number> {
     console.log(`Superuser "${user.username}" created (${user.id}).`);
     return 0;
   } catch (err) {
+    // A password the server refuses (too common, the username) is bad input, like one the contract refuses.
+    if (err instanceof TRPCError && err.code === "BAD_REQUEST") {
+      console.error(`${err.message}\n\n${USAGE}`);
+      return 2;
+    }
     if (err instanceof TRPCError && err.code === "CONFLICT") {
       console.error(err.message);
       return 1;

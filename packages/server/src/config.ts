@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { envFlag, envPoolSize } from "@taskmgr/db";
 import { z } from "zod";
+import { parseTrustProxy } from "./http/client-address";
 
 /** "15m", "7d", "30s", "2h" or a number of seconds. A regex is all this needs; no library. */
 const Duration = z
@@ -40,6 +41,10 @@ const EnvSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).optional(),
   /** false on servers whose sweep runs in a separate worker process. */
   RUN_WORKER: envFlag(true),
+  /** Rows the task count cache may hold (one per distinct visibility scope and filter), and how often the rows
+   * that can no longer be served (counted before the latest task write) are dropped. */
+  TASK_COUNT_CACHE_MAX_ROWS: z.coerce.number().int().positive().default(10_000),
+  TASK_COUNT_CACHE_PURGE_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
   ADMIN_USERNAME: z.string().min(3).max(150).default("admin"),
   ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -52,6 +57,16 @@ const EnvSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  /** Proxies whose X-Forwarded-For names the client: unset trusts none (the TCP peer is the client). */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const trust = parseTrustProxy(value);
+      if (!("problems" in trust)) return trust;
+      for (const message of trust.problems) ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    }),
   /** A client must send a whole request within this, and its headers within the next one (slow-client guard). */
   HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
@@ -61,6 +76,21 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(15 * 60),
+  /** Failed logins per account from every address together, per window: bounds guessing spread over addresses. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(100),
+  /** Procedure calls per user (anonymous: per address) per window; a batch counts each of its calls. */
+  RATE_LIMIT_CALLS: z.coerce.number().int().positive().default(1200),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Calls of one user (or address) running at once in a process, and waiting for a turn beyond those. */
+  MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(4),
+  MAX_QUEUED_CALLS: z.coerce.number().int().min(0).default(32),
+  /** Calls in one tRPC batch; a longer batch is refused whole (400). */
+  MAX_BATCH_CALLS: z.coerce.number().int().positive().max(100).default(10),
+  /** Password hashes (argon2) computed at once, and allowed to wait; past that, 503 with Retry-After. */
+  HASH_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  HASH_MAX_QUEUED: z.coerce.number().int().min(0).default(32),
+  /** PostgreSQL cancels a request's statement after this long (0: never). The embedded PGlite has no timer. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

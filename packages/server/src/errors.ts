@@ -73,3 +73,22 @@ export const unauthorized = (message = "Authentication required") =>
 export const forbidden = (message = "Your role may not do this") =>
   new TRPCError({ code: "FORBIDDEN", message });
 export const notFound = (what: string) => new TRPCError({ code: "NOT_FOUND", message: `${what} not found` });
+
+/** An error the client may retry after `retryAfter` seconds; the procedure layer sends the Retry-After header. */
+export type RetryableError = TRPCError & { retryAfter: number };
+
+export const tooManyRequests = (message: string, retryAfter: number): RetryableError =>
+  Object.assign(new TRPCError({ code: "TOO_MANY_REQUESTS", message }), {
+    retryAfter: Math.max(1, Math.ceil(retryAfter)),
+  });
+
+/** The server has more of this work queued than it will hold; the client should come back shortly. */
+export const busy = (message: string): RetryableError =>
+  Object.assign(new TRPCError({ code: "SERVICE_UNAVAILABLE", message: `${message}; try again shortly` }), {
+    retryAfter: 1,
+  });
+
+export function retryAfterOf(err: unknown): number | undefined {
+  const seconds = (err as { retryAfter?: unknown } | null)?.retryAfter;
+  return typeof seconds === "number" ? seconds : undefined;
+}

@@ -18,12 +18,23 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
-const database = await createDb({
+const dbOptions = {
   databaseUrl: config.DATABASE_URL,
   dataDir: config.DATA_DIR,
   poolSize: config.DB_POOL_SIZE,
   prepare: config.DB_PREPARE,
-});
+};
+// Migrations run on a pool of their own without the statement timeout: building an index on a large table
+// may take longer than any request should.
+if (config.DATABASE_URL && config.DB_STATEMENT_TIMEOUT_MS > 0) {
+  const migrating = await createDb({ ...dbOptions, poolSize: 2 });
+  try {
+    await migrate(migrating);
+  } finally {
+    await migrating.close();
+  }
+}
+const database = await createDb({ ...dbOptions, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
 await migrate(database);
 logger.info({ database: database.kind }, "database ready");
 

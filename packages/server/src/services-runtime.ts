@@ -12,6 +12,25 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/** Runs work every `seconds`, one run at a time; stop() waits for a run in progress. Keeps no process alive. */
+function repeat(seconds: number, work: () => Promise<unknown>, onError: (err: unknown) => void) {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    running ??= work()
+      .catch(onError)
+      .finally(() => {
+        running = null;
+      });
+  }, seconds * 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 /**
  * Connects what the app needs beyond the database (Redis, the sweep) and creates the first admin.
  * Returns null when start-up must stop.
@@ -50,7 +69,15 @@ export async function startServices(base: {
   });
   const deps: AppDeps = { ...base, redis, sweeper };
   const services = createServices(deps);
+  // Rows counted before the latest task write can never be served again; without this they stay until the
+  // cache is full. On every replica: each purge is one DELETE, and concurrent ones do not conflict.
+  const countCachePurge = repeat(
+    config.TASK_COUNT_CACHE_PURGE_INTERVAL_SECONDS,
+    () => services.taskCounts.purgeStale(),
+    (err) => logger.warn({ err: (err as Error).message }, "task count cache purge failed"),
+  );
   const stop = async () => {
+    await countCachePurge.stop();
     await sweeper.stop(8000);
     redis?.disconnect();
   };

@@ -273,7 +273,8 @@ describe("contract fuzzing", () => {
     );
   }, 600_000);
 
-  it("the tRPC door holds the same invariants for every procedure", async () => {
+  /** Every procedure with its type, and an arbitrary input for any of them: mostly the contract's own field names. */
+  function trpcArbitraries() {
     const procedures = Object.entries(
       (appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: string } }> } })._def
         .procedures,
@@ -302,6 +303,11 @@ describe("contract fuzzing", () => {
         ),
       },
     );
+    return { procedures, input };
+  }
+
+  it("the tRPC door holds the same invariants for every procedure", async () => {
+    const { procedures, input } = trpcArbitraries();
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...procedures),
@@ -333,6 +339,71 @@ describe("contract fuzzing", () => {
         },
       ),
       { seed: SEED, numRuns: Math.round(RUNS / 2) },
+    );
+  }, 600_000);
+
+  it("batches of mixed calls (GET and POST) hold the same invariants, and a query answers as it does alone", async () => {
+    const { procedures, input } = trpcArbitraries();
+    const ofType = (type: string) => procedures.filter((p) => p.type === type);
+    const call = fc.constantFrom("query", "mutation").chain((type) =>
+      fc.array(fc.tuple(fc.constantFrom(...ofType(type)), fc.option(input, { nil: undefined })), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(call, fc.constantFrom<"admin" | "intern">("admin", "intern"), async (calls, actor) => {
+        const token = actor === "admin" ? h.admin.access : intern.access;
+        const type = calls[0]![0].type;
+        const inputs = Object.fromEntries(
+          calls.flatMap(([, value], i) => (value === undefined ? [] : [[i, value]])),
+        );
+        const path = `/trpc/${calls.map(([p]) => p.name).join(",")}?batch=1`;
+        const before = type === "mutation" ? await rowCounts() : null;
+        const res =
+          type === "query"
+            ? await h.app.request(`${path}&input=${enc(JSON.stringify(inputs))}`, {
+                headers: { authorization: `Bearer ${token}` },
+              })
+            : await h.app.request(path, {
+                method: "POST",
+                headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+                body: JSON.stringify(inputs),
+              });
+        const text = await res.text();
+        const where = `${path} ${JSON.stringify(inputs)}`.slice(0, 400);
+        expect(res.status, `${where} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+        if (calls.length > 10) {
+          // Refused whole: too long a batch (400), or too long a query string before the batch is read (414).
+          expect([400, 414], where).toContain(res.status);
+          if (before) expect(await rowCounts(), `refused, yet rows changed: ${where}`).toEqual(before);
+          return;
+        }
+        if (!text.startsWith("[")) {
+          // Refused whole at the edge (a query string or body too large): tRPC's own error shape.
+          expect([413, 414], `${where} -> ${text.slice(0, 300)}`).toContain(res.status);
+          return;
+        }
+        const items = JSON.parse(text) as {
+          error?: { message?: unknown; data?: { code?: unknown; httpStatus?: number } };
+        }[];
+        expect(items, where).toHaveLength(calls.length);
+        for (const [i, item] of items.entries()) {
+          if (!item.error) continue;
+          expect(item.error.data?.httpStatus, where).toBeLessThan(500);
+          expect(typeof item.error.message, where).toBe("string");
+          expect(typeof item.error.data?.code, where).toBe("string");
+          if (type === "query") {
+            const [proc, value] = calls[i]!;
+            const json = value === undefined ? "" : `?input=${enc(JSON.stringify(value))}`;
+            const alone = await h.app.request(`/trpc/${proc.name}${json}`, {
+              headers: { authorization: `Bearer ${token}` },
+            });
+            expect(alone.status, `${proc.name} ${json}`).toBe(item.error.data?.httpStatus);
+          }
+        }
+      }),
+      { seed: SEED, numRuns: Math.round(RUNS / 4) },
     );
   }, 600_000);
 

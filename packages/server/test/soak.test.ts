@@ -32,6 +32,8 @@ describe.skipIf(skip)("the soak", () => {
       ADMIN_PASSWORD,
       NODE_OPTIONS: imageNodeOptions, // memory is judged under the image's heap bounds
       DATABASE_URL: database.url!,
+      // The soak's users call far more often than people do; the per-user concurrency stays at its default.
+      RATE_LIMIT_CALLS: "1000000",
     });
     base = `http://127.0.0.1:${await server.listening()}`;
     // The server's own pid from its log (the spawned tsx launcher runs it as a child process).
@@ -64,5 +66,37 @@ describe.skipIf(skip)("the soak", () => {
     const early = Math.max(...report.rssMb.slice(0, half));
     const late = Math.max(...report.rssMb.slice(half));
     expect(late, `RSS over time: ${report.rssMb.join(", ")} MB`).toBeLessThan(early * 1.3 + 30);
+  }, 120_000);
+
+  it(`with a hostile intern mixed in for ${SECONDS} s: the others are served, no 5xx, memory bounded`, async () => {
+    const report = await runSoak({
+      base,
+      database,
+      seconds: SECONDS,
+      connections: 16,
+      pid: serverPid,
+      adminPassword: ADMIN_PASSWORD,
+      hostile: true,
+    });
+    console.log(
+      JSON.stringify({
+        ...report,
+        logMismatches: report.logMismatches.length,
+        rssMb: report.rssMb.join(","),
+      }),
+    );
+    expect(report.serverErrors).toBe(0);
+    expect(report.networkErrors).toBe(0);
+    expect(report.logMismatches).toEqual([]);
+    // The hostile client was heard and turned away in each of the ways it tried, and never got a 5xx.
+    const hostile = report.hostileByStatus;
+    expect(Object.keys(hostile).filter((s) => s === "network" || Number(s) >= 500)).toEqual([]);
+    expect(hostile["200"] ?? 0).toBeGreaterThan(0);
+    expect(hostile["400"] ?? 0).toBeGreaterThan(0);
+    expect(report.requests).toBeGreaterThan(SECONDS * 20);
+    // The process is alive and answers at once.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // Under the image's heap bound: what the answers of a batch may hold is bounded, so RSS stays bounded too.
+    expect(Math.max(...report.rssMb)).toBeLessThan(400);
   }, 120_000);
 });

@@ -19,8 +19,19 @@ const DATE_ONLY = z.iso.date();
 const DATE_TIME = z.iso.datetime({ offset: true });
 
 /**
+ * The instants a date input may name, inclusive. PostgreSQL refuses year 0 (a 500); drizzle reads a timestamptz
+ * back with new Date(text), which takes years 1-99 for two-digit years (0001-06-15 came back as 2015-01-06);
+ * past 9999 a Date prints as "+010000-…", no ISO timestamp of the contract. Years 1000-9999 round-trip exactly on
+ * both drivers (packages/db/test/dates.test.ts), well clear of the two-digit-year reading.
+ */
+export const EARLIEST_DATE = new Date("1000-01-01T00:00:00.000Z");
+export const LATEST_DATE = new Date("9999-12-31T23:59:59.999Z");
+const DATE_RANGE = `from ${EARLIEST_DATE.toISOString()} to ${LATEST_DATE.toISOString()}`;
+
+/**
  * An ISO date-time, or a date alone. A date alone stands for the start or the end of that day in UTC,
- * whichever the field says (a due date is the end of its day).
+ * whichever the field says (a due date is the end of its day). The range is checked on the instant, in UTC: an
+ * offset can carry 9999-12-31T23:00-02:00 past the last year.
  */
 export function dateInput(dateOnlyMeans: "startOfDay" | "endOfDay") {
   return z
@@ -37,7 +48,14 @@ export function dateInput(dateOnlyMeans: "startOfDay" | "endOfDay") {
       }
       return date;
     })
-    .meta({ format: "date-time", examples: ["2026-12-01T17:00:00.000Z", "2026-12-01"] });
+    .refine((date) => date >= EARLIEST_DATE && date <= LATEST_DATE, {
+      message: `must be ${DATE_RANGE}`,
+    })
+    .meta({
+      format: "date-time",
+      description: DATE_RANGE,
+      examples: ["2026-12-01T17:00:00.000Z", "2026-12-01"],
+    });
 }
 
 /** A whole number from a JSON body or a query string ("20"); never coerces anything else. */

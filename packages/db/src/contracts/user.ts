@@ -3,11 +3,17 @@ import { boolParam, Id, IsoDateTime, text } from "./common";
 import { Role } from "./enums";
 import { pageOf, pageParams } from "./page";
 
+/**
+ * Taken in NFKC, the form it is stored and shown in: a fullwidth ａｄｍｉｎ or a mathematical 𝐚𝐝𝐦𝐢𝐧 is admin. Some
+ * letters are invisible (the Hangul fillers U+3164, U+FFA0): a name may not hold them.
+ */
 export const Username = z
   .string()
+  .overwrite((name) => name.normalize("NFKC"))
   .min(3)
   .max(150)
-  .regex(/^[\p{L}\p{N}_.@+-]+$/u, "use letters, digits and _ . @ + - only");
+  .regex(/^[\p{L}\p{N}_.@+-]+$/u, "use letters, digits and _ . @ + - only")
+  .refine((name) => !/\p{Default_Ignorable_Code_Point}/u.test(name), "must not contain invisible characters");
 export const Password = text().min(8).max(256);
 export const Email = z.email().max(254);
 

@@ -3,13 +3,16 @@ import type { Context as HonoContext } from "hono";
 import type { AppDeps } from "../deps";
 import type { Services } from "../services";
 import type { Context } from "../trpc";
+import { clientAddress, type TrustedProxies } from "./client-address";
 
-function clientIp(c: HonoContext): string {
+function clientIp(c: HonoContext, trust: TrustedProxies): string {
+  let peer: string;
   try {
-    return getConnInfo(c).remote.address ?? "unknown";
+    peer = getConnInfo(c).remote.address ?? "unknown";
   } catch {
-    return "unknown"; // app.request() in tests has no socket
+    peer = "unknown"; // app.request() in tests has no socket
   }
+  return clientAddress(peer, c.req.header("x-forwarded-for"), trust);
 }
 
 /** The per-request tRPC context, the same for both doors. */
@@ -18,14 +21,16 @@ export function makeContext(
   deps: AppDeps,
   services: Services,
   setHeader: (name: string, value: string) => void,
+  opts: { batch?: boolean } = {},
 ): Context {
   return {
     deps,
     services,
     requestId: c.get("requestId") ?? "",
-    ip: clientIp(c),
+    ip: clientIp(c, deps.config.TRUST_PROXY),
     authorization: c.req.header("authorization") ?? null,
     setHeader,
     user: null,
+    batch: opts.batch ? { answerBytes: 0 } : null,
   };
 }

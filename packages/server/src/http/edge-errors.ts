@@ -2,6 +2,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { Context as HonoContext } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { FieldIssue } from "../errors";
 
 /**
  * Errors answered before any procedure runs (body or query too large, no such route, a crash): in the
@@ -12,6 +13,7 @@ export function edgeError(
   status: ContentfulStatusCode,
   code: TRPC_ERROR_CODE_KEY,
   message: string,
+  issues?: FieldIssue[],
 ): Response {
   const requestId = c.get("requestId") as string | undefined;
   if (c.req.path === "/trpc" || c.req.path.startsWith("/trpc/")) {
@@ -20,11 +22,11 @@ export function edgeError(
         error: {
           message,
           code: TRPC_ERROR_CODES_BY_KEY[code],
-          data: { code, httpStatus: status, requestId },
+          data: { code, httpStatus: status, ...(issues ? { issues } : {}), requestId },
         },
       },
       status,
     );
   }
-  return c.json({ message, code, requestId }, status);
+  return c.json({ message, code, ...(issues ? { issues } : {}), requestId }, status);
 }

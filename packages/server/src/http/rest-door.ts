@@ -6,7 +6,9 @@ import { describeIssues, type FieldIssue } from "../errors";
 import type { AppRouter } from "../router";
 import type { Services } from "../services";
 import { makeContext } from "./context";
+import { edgeError } from "./edge-errors";
 import { logProcedureError } from "./log-procedure-error";
+import { matchRoute, restRoutes } from "./rest-routes";
 
 /** Successes other than 200; everything else answers 200. */
 export const SUCCESS_STATUS: Record<string, number> = {
@@ -50,28 +52,59 @@ export function restHandler(deps: AppDeps, services: Services, router: AppRouter
     res: ResShim,
   ) => Promise<void>;
 
+  const routes = restRoutes(router);
+
   return async (c: HonoContext) => {
     const raw = c.req.raw;
     const url = new URL(raw.url);
     const path = url.pathname.replace(/^\/api(?=\/|$)/, "") || "/";
+    const matched = raw.method === "HEAD" ? null : matchRoute(routes, raw.method, path);
+    if (matched && "allow" in matched) {
+      c.header("Allow", matched.allow.join(", "));
+      return edgeError(
+        c,
+        405,
+        "METHOD_NOT_SUPPORTED",
+        `${raw.method} is not allowed on ${url.pathname}; use ${matched.allow.join(", ")}`,
+      );
+    }
+    // An object literal drops a "__proto__" key where every other unknown key would be refused by name.
+    if (url.searchParams.has("__proto__")) {
+      return edgeError(c, 400, "BAD_REQUEST", "__proto__: unknown field", [
+        { path: "__proto__", message: "unknown field", code: "unrecognized_keys" },
+      ]);
+    }
     let headers = raw.headers;
     let body: Parsed = { ok: true, data: undefined };
     if (BODY_METHODS.has(raw.method)) {
-      const text = await c.req.text();
-      const type = headers.get("content-type");
-      if (text.trim() === "" && !type) {
+      const text = c.get("jsonBody") as string | undefined;
+      // The media type and the encoding are checked by the jsonBody middleware; the core wants it spelt exactly.
+      headers = new Headers(headers);
+      headers.set("content-type", "application/json");
+      if (text === undefined) {
         // A POST with no body (POST /admin/overdue-sweep) is an empty object, not a 415.
-        headers = new Headers(headers);
-        headers.set("content-type", "application/json");
         body = { ok: true, data: {} };
-      } else if (type?.includes("application/json")) {
+      } else {
         try {
           body = { ok: true, data: JSON.parse(text) };
         } catch (cause) {
           body = { ok: false, cause };
         }
       }
-      // Any other type: the core answers 415 before it reads the body.
+      if (body.ok && (typeof body.data !== "object" || body.data === null || Array.isArray(body.data))) {
+        return edgeError(c, 400, "BAD_REQUEST", "Request body must be a JSON object");
+      }
+      // The core lets a path parameter overwrite the body's field of the same name: refuse it instead.
+      const sent = body.ok ? (body.data as object) : {};
+      const repeated = matched ? matched.route.params.filter((p) => Object.hasOwn(sent, p)) : [];
+      if (repeated.length > 0) {
+        const issues = repeated.map((p) => ({
+          path: p,
+          message: "unknown field (it is given by the path)",
+          code: "unrecognized_keys",
+        }));
+        return edgeError(c, 400, "BAD_REQUEST", describeIssues(issues), issues);
+      }
     }
     const target = `http://rest.internal${path}${url.search}`;
     // The core collects the query into a plain {} and takes `valueOf=` or `constructor=` for keys it already

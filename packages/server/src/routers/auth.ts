@@ -17,14 +17,9 @@ export const authRouter = router({
     })
     .input(LoginInput)
     .output(TokenPair)
-    .mutation(async ({ ctx, input }) => {
-      try {
-        return await ctx.services.users.login(input.username, input.password, ctx.ip);
-      } catch (err) {
-        const retryAfter = (err as { retryAfter?: number }).retryAfter;
-        if (retryAfter) ctx.setHeader("Retry-After", String(retryAfter));
-        throw err;
-      }
+    .mutation(({ ctx, input }) => {
+      ctx.setHeader("Cache-Control", "no-store");
+      return ctx.services.users.login(input.username, input.password, ctx.ip);
     }),
 
   refresh: publicProcedure
@@ -39,7 +34,10 @@ export const authRouter = router({
     })
     .input(RefreshInput)
     .output(TokenPair)
-    .mutation(({ ctx, input }) => ctx.services.tokens.rotate(input.refresh)),
+    .mutation(({ ctx, input }) => {
+      ctx.setHeader("Cache-Control", "no-store");
+      return ctx.services.tokens.rotate(input.refresh);
+    }),
 
   logout: authedProcedure
     .meta({

@@ -62,5 +62,5 @@ export const usersRouter = router({
     })
     .input(UserUpdateInput)
     .output(User)
-    .mutation(({ ctx, input }) => ctx.services.users.update(ctx.user, input)),
+    .mutation(({ ctx, input }) => ctx.services.users.update(ctx.user, input, ctx.ip)),
 });

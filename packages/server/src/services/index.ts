@@ -1,4 +1,5 @@
 import type { AppDeps } from "../deps";
+import { createCallBudget } from "./call-budget";
 import { createCursorCodec } from "./keyset";
 import { createLoginLimiter } from "./login-limiter";
 import { createPasswords } from "./passwords";
@@ -12,12 +13,17 @@ export type Services = ReturnType<typeof createServices>;
 
 /** The domain services, built once per app from its dependencies. */
 export function createServices(deps: Pick<AppDeps, "config" | "database" | "redis" | "logger">) {
-  const passwords = createPasswords();
+  const passwords = createPasswords({
+    concurrency: deps.config.HASH_CONCURRENCY,
+    maxQueued: deps.config.HASH_MAX_QUEUED,
+  });
+  const budget = createCallBudget(deps.config, deps.redis);
   const tokens = createTokens(deps.config, deps.database);
   const limiter = createLoginLimiter(deps.config, deps.redis);
   const cursors = createCursorCodec(deps.config.JWT_SECRET);
   const users = createUsers({ database: deps.database, passwords, tokens, limiter, cursors });
   const taskWrites = createTaskWrites(deps.database);
-  const taskQueries = createTaskQueries(deps.database, cursors, createTaskCounts(deps.database));
-  return { passwords, tokens, limiter, users, taskWrites, taskQueries };
+  const taskCounts = createTaskCounts(deps.database, { maxRows: deps.config.TASK_COUNT_CACHE_MAX_ROWS });
+  const taskQueries = createTaskQueries(deps.database, cursors, taskCounts);
+  return { passwords, tokens, limiter, budget, users, taskWrites, taskQueries, taskCounts };
 }

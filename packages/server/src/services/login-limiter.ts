@@ -1,40 +1,70 @@
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import {
+  type IRateLimiterOptions,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
 import type { Config } from "../config";
+import { tooManyRequests } from "../errors";
 
 export interface LoginLimiter {
-  /** Seconds to wait when this username and address are locked out, else 0. */
-  blockedFor(username: string, ip: string): Promise<number>;
-  recordFailure(username: string, ip: string): Promise<void>;
-  reset(username: string, ip: string): Promise<void>;
+  /**
+   * Takes one attempt at `username`'s password from `ip` before the password is checked, or throws 429 when
+   * the address or the account has none left. Taking it first is what makes the count hold under concurrency:
+   * calls that check first and count after all pass the check together.
+   */
+  reserve(username: string, ip: string): Promise<void>;
+  /** The password was right: the address starts afresh, and the account gets its attempt back. */
+  succeeded(username: string, ip: string): Promise<void>;
 }
 
-/** Failed logins per (username, address). In Redis when configured, so the limit holds across replicas. */
+/**
+ * Password guesses, counted twice: per (account, address), which stops one client, and per account across
+ * every address, which bounds guessing spread over many addresses (at the price that such a spread can lock
+ * the account for a window). In Redis when configured, so the limits hold across replicas; with Redis down,
+ * counting falls back to this process's memory rather than failing logins.
+ */
 export function createLoginLimiter(config: Config, redis: Redis | null | undefined): LoginLimiter {
-  const options = {
-    keyPrefix: "login-fail",
-    points: config.LOGIN_MAX_FAILURES,
-    duration: config.LOGIN_FAILURE_WINDOW_SECONDS,
+  const prefix = config.QUEUE_PREFIX ?? "bull";
+  const make = (keyPrefix: string, points: number) => {
+    const options: IRateLimiterOptions = {
+      keyPrefix: `${prefix}:${keyPrefix}`,
+      points,
+      duration: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    };
+    const memory = new RateLimiterMemory(options);
+    return redis
+      ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory })
+      : memory;
   };
-  const memory = new RateLimiterMemory(options);
-  // With Redis down, counting falls back to this process's memory rather than failing logins.
-  const limiter = redis
-    ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory })
-    : memory;
-  const key = (username: string, ip: string) => `${username.toLowerCase()}|${ip}`;
+  const perAddress = make("login-address", config.LOGIN_MAX_FAILURES);
+  const perAccount = make("login-account", config.LOGIN_MAX_FAILURES_PER_ACCOUNT);
+  const account = (username: string) => username.normalize("NFKC").toLowerCase();
+  const addressKey = (username: string, ip: string) => `${account(username)}|${ip}`;
+
   return {
-    async blockedFor(username, ip) {
-      const res = await limiter.get(key(username, ip)).catch(() => null);
-      if (!res || res.consumedPoints < options.points) return 0;
-      return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    async reserve(username, ip) {
+      for (const [limiter, key] of [
+        [perAddress, addressKey(username, ip)],
+        [perAccount, account(username)],
+      ] as const) {
+        try {
+          await limiter.consume(key);
+        } catch (err) {
+          if (!(err instanceof RateLimiterRes)) throw err;
+          throw tooManyRequests(
+            `Too many failed logins; retry in ${Math.ceil(err.msBeforeNext / 1000)} s`,
+            err.msBeforeNext / 1000,
+          );
+        }
+      }
     },
-    async recordFailure(username, ip) {
-      await limiter.consume(key(username, ip)).catch((err) => {
-        if (!(err instanceof RateLimiterRes)) throw err;
-      });
-    },
-    async reset(username, ip) {
-      await limiter.delete(key(username, ip)).catch(() => undefined);
+    async succeeded(username, ip) {
+      await Promise.all([
+        perAddress.delete(addressKey(username, ip)).catch(() => undefined),
+        perAccount.reward(account(username), 1).catch(() => undefined),
+      ]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { type Database, rowsOf, tasks } from "@taskmgr/db";
 import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
@@ -6,16 +6,69 @@ import { PgDialect } from "drizzle-orm/pg-core";
 const currentVersion = sql`(select sum(n)::bigint from task_write_versions)`;
 const dialect = new PgDialect();
 
+/** Held by the one transaction at a time that adds a row to task_count_cache (migrations hold 7_342_001). */
+const CACHE_INSERT_LOCK_KEY = 7_342_002;
+
 export type TaskCounts = ReturnType<typeof createTaskCounts>;
+
+export interface TaskCountsOptions {
+  /** Rows task_count_cache may hold, whatever number of distinct filters clients send. */
+  maxRows: number;
+}
 
 /**
  * Exact task counts without a scan per request. A count is cached with the task write version it was taken
  * at (count and version read in one statement, so one snapshot); it is served only while that version is
  * still current, and every committed task write moves the version in its own transaction (a trigger). So a
  * cached count is never stale with respect to a committed write, and every server replica shares the cache.
+ *
+ * Every distinct filter is a row, so rows are added under one advisory lock, on every replica, and only while
+ * fewer than maxRows are there: a full table first drops the rows counted at older versions, which can never be
+ * served again, then one row picked at random. A caller that finds the lock taken leaves its count uncached
+ * rather than wait: caching is an optimisation, the count it returns is exact either way.
  */
-export function createTaskCounts(database: Database) {
+export function createTaskCounts(database: Database, options: TaskCountsOptions) {
   const { db } = database;
+  const { maxRows } = options;
+
+  async function remember(digest: string, version: string, n: string): Promise<void> {
+    const row = sql`select ${digest}, ${version}::bigint, ${n}::bigint`;
+    const onConflict = sql`
+      on conflict (key) do update set version = excluded.version, n = excluded.n
+      where task_count_cache.version < excluded.version`;
+    await db.transaction(async (tx) => {
+      const [lock] = rowsOf<{ ok: boolean }>(
+        await tx.execute(sql`select pg_try_advisory_xact_lock(${CACHE_INSERT_LOCK_KEY}) as ok`),
+      );
+      if (!lock?.ok) return;
+      // A statement of its own, after the lock: its snapshot sees every row the previous holder committed.
+      const [state] = rowsOf<{ room: boolean }>(
+        await tx.execute(sql`
+          with state as (
+            select count(*) < ${maxRows} or coalesce(bool_or(key = ${digest}), false) as room
+            from task_count_cache
+          ),
+          saved as (
+            insert into task_count_cache (key, version, n) ${row} from state where state.room ${onConflict}
+          )
+          select room from state`),
+      );
+      if (state?.room) return;
+      const [purged] = rowsOf<{ n: number }>(
+        await tx.execute(sql`
+          with gone as (delete from task_count_cache where version < ${currentVersion} returning 1)
+          select count(*)::int as n from gone`),
+      );
+      if (!purged?.n) {
+        const from = randomBytes(32).toString("base64url");
+        await tx.execute(sql`
+          delete from task_count_cache where key = coalesce(
+            (select key from task_count_cache where key >= ${from} order by key limit 1),
+            (select min(key) from task_count_cache))`);
+      }
+      await tx.execute(sql`insert into task_count_cache (key, version, n) ${row} ${onConflict}`);
+    });
+  }
 
   return {
     /**
@@ -32,23 +85,23 @@ export function createTaskCounts(database: Database) {
       );
       if (hit?.n != null) return Number(hit.n);
       const filter = where ? sql`where ${where}` : sql``;
-      const [counted] = rowsOf<{ n: string | number }>(
-        await db.execute(sql`
-          with v as (select ${currentVersion} as version),
-          c as (select count(*)::bigint as n from ${tasks} ${filter}),
-          saved as (
-            insert into task_count_cache (key, version, n)
-            select ${digest}, v.version, c.n from v, c
-            on conflict (key) do update set version = excluded.version, n = excluded.n
-            where task_count_cache.version < excluded.version
-          )
-          select n from c`),
+      const [counted] = rowsOf<{ version: string | number | bigint; n: string | number | bigint }>(
+        await db.execute(
+          sql`select ${currentVersion} as version, (select count(*)::bigint from ${tasks} ${filter}) as n`,
+        ),
       );
-      // Entries counted at an older version can never be served again: now and then, drop them.
-      if (Math.random() < 0.01) {
-        await db.execute(sql`delete from task_count_cache where version < ${currentVersion}`);
-      }
+      await remember(digest, String(counted!.version), String(counted!.n));
       return Number(counted!.n);
+    },
+
+    /** Drops the rows counted at an older version than the current one: none of them can be served again. */
+    async purgeStale(): Promise<number> {
+      const [purged] = rowsOf<{ n: number }>(
+        await db.execute(sql`
+          with gone as (delete from task_count_cache where version < ${currentVersion} returning 1)
+          select count(*)::int as n from gone`),
+      );
+      return purged?.n ?? 0;
     },
   };
 }

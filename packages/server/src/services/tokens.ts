@@ -11,10 +11,15 @@ export interface AccessClaims {
   sub: string;
   role: Role;
   typ: "access";
+  /** The session: the refresh-token family this token was issued with. It ends when the family is revoked. */
+  sid: string;
   jti: string;
   iat: number;
   exp: number;
 }
+
+const isCanonicalBase64url = (part: string) =>
+  /^[A-Za-z0-9_-]*$/.test(part) && Buffer.from(part, "base64url").toString("base64url") === part;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
 
@@ -36,12 +41,13 @@ export function createTokens(config: Config, database: Database) {
   // a hit decides nothing the signature did not; expiry is checked on every hit.
   const verified = new LRUCache<string, AccessClaims>({ max: 10_000 });
 
-  async function signAccess(user: { id: string; role: Role }): Promise<string> {
+  async function signAccess(user: { id: string; role: Role }, familyId: string): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const claims: AccessClaims = {
       sub: user.id,
       role: user.role,
       typ: "access",
+      sid: familyId,
       jti: randomUUID(),
       iat: now,
       exp: now + config.ACCESS_TOKEN_TTL,
@@ -62,7 +68,7 @@ export function createTokens(config: Config, database: Database) {
       expiresAt: new Date(Date.now() + config.REFRESH_TOKEN_TTL * 1000),
     });
     const pair: TokenPair = {
-      access: await signAccess(user),
+      access: await signAccess(user, familyId),
       refresh,
       tokenType: "Bearer",
       expiresIn: config.ACCESS_TOKEN_TTL,
@@ -88,9 +94,17 @@ export function createTokens(config: Config, database: Database) {
         verified.delete(token);
         return null;
       }
+      // Base64url has several spellings of the same bytes (the unused bits of the last character, a trailing
+      // "="); the signature covers the text, so only the one canonical spelling is accepted.
+      if (!token.split(".").every(isCanonicalBase64url)) return null;
       try {
         const payload = (await verify(token, await key, "HS256")) as Partial<AccessClaims>;
-        if (payload.typ !== "access" || typeof payload.sub !== "string" || typeof payload.exp !== "number") {
+        if (
+          payload.typ !== "access" ||
+          typeof payload.sub !== "string" ||
+          typeof payload.sid !== "string" ||
+          typeof payload.exp !== "number"
+        ) {
           return null;
         }
         verified.set(token, payload as AccessClaims);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Database, users } from "@taskmgr/db";
+import { type Database, refreshTokens, usernameKeyOf, users } from "@taskmgr/db";
 import type {
   Page,
   Role,
@@ -9,14 +9,16 @@ import type {
   UserUpdateInput,
 } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
-import { and, count, eq, ilike, or, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, exists, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
 import { forbidden, mapDatabaseError, notFound, unauthorized } from "../errors";
 import type { AuthUser } from "../trpc";
 import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
 import type { LoginLimiter } from "./login-limiter";
 import { containsPattern } from "./paging";
+import { assertPasswordAllowed, passwordProblem } from "./password-policy";
 import type { Passwords } from "./passwords";
 import type { Tokens } from "./tokens";
+import { storeMissingSkeletons, USER_CREATION_LOCK } from "./usernames";
 
 type UserRow = typeof users.$inferSelect;
 
@@ -43,47 +45,94 @@ export function createUsers(deps: {
   const { database, passwords, tokens, limiter, cursors } = deps;
   const { db } = database;
 
+  /** Every user is created here: through the API, by the CLI's createsuperuser, and as the first admin. */
   async function insertUser(input: UserCreateInput & { role: Role }): Promise<User> {
+    // The contract has put a name from the API in NFKC already; the CLI's and the first admin's arrive as typed.
+    const username = input.username.normalize("NFKC");
+    await assertPasswordAllowed(input.password, username);
     const passwordHash = await passwords.hash(input.password);
     try {
-      const [row] = await db
-        .insert(users)
-        .values({ username: input.username, email: input.email ?? null, role: input.role, passwordHash })
-        .returning();
-      return toUser(row!);
+      return await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${USER_CREATION_LOCK})`);
+        const [row] = await tx
+          .insert(users)
+          .values({ username, email: input.email ?? null, role: input.role, passwordHash })
+          .returning();
+        // A look-alike is a conflict like a duplicate: the name is valid, another user holds one like it.
+        if ((await storeMissingSkeletons(tx)).has(row!.id)) {
+          throw new TRPCError({
+            code: "CONFLICT",
+            message: `username "${username}" looks like one that is already taken`,
+          });
+        }
+        return toUser(row!);
+      });
     } catch (err) {
-      return mapDatabaseError(err, { unique: `username "${input.username}" is already taken` });
+      return mapDatabaseError(err, { unique: `username "${username}" is already taken` });
     }
   }
 
+  /**
+   * A user's own password, checked before they may change it. A guess at it is a guess at the password, so it
+   * is counted by the login limiter like a login. Returns the hash it matched.
+   */
+  async function checkCurrentPassword(actor: AuthUser, currentPassword: string | undefined, ip: string) {
+    if (!currentPassword) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: "currentPassword: required to change your own password",
+      });
+    }
+    await limiter.reserve(actor.username, ip);
+    const [row] = await db
+      .select({ passwordHash: users.passwordHash })
+      .from(users)
+      .where(eq(users.id, actor.id));
+    if (!row) throw notFound("User");
+    if (!(await passwords.verify(row.passwordHash, currentPassword))) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "currentPassword: does not match" });
+    }
+    await limiter.succeeded(actor.username, ip);
+    return row.passwordHash;
+  }
+
   return {
-    async findActive(id: string) {
+    /** The user behind an access token, if active and if the token's session (refresh family) is live. */
+    async findActive(id: string, sessionId: string) {
       const [row] = await db
         .select({ id: users.id, username: users.username, role: users.role })
         .from(users)
-        .where(and(eq(users.id, id), eq(users.isActive, true)));
+        .where(
+          and(
+            eq(users.id, id),
+            eq(users.isActive, true),
+            exists(
+              db
+                .select({ one: sql`1` })
+                .from(refreshTokens)
+                .where(
+                  and(
+                    eq(refreshTokens.familyId, sessionId),
+                    eq(refreshTokens.userId, id),
+                    isNull(refreshTokens.revokedAt),
+                  ),
+                ),
+            ),
+          ),
+        );
       return row ?? null;
     },
 
     async login(username: string, password: string, ip: string) {
-      const wait = await limiter.blockedFor(username, ip);
-      if (wait > 0) {
-        throw Object.assign(
-          new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many failed logins; retry in ${wait} s` }),
-          { retryAfter: wait },
-        );
-      }
+      await limiter.reserve(username, ip);
       const [row] = await db
         .select()
         .from(users)
-        .where(eq(sql`lower(${users.username})`, username.toLowerCase()));
+        .where(eq(users.usernameKey, usernameKeyOf(username)));
       // Unknown user and wrong password take the same path and the same time.
       const ok = await passwords.verify(row?.passwordHash ?? null, password);
-      if (!row || !ok || !row.isActive) {
-        await limiter.recordFailure(username, ip);
-        throw unauthorized("Invalid username or password");
-      }
-      await limiter.reset(username, ip);
+      if (!row || !ok || !row.isActive) throw unauthorized("Invalid username or password");
+      await limiter.succeeded(username, ip);
       return tokens.issuePair(row);
     },
 
@@ -128,12 +177,20 @@ export function createUsers(deps: {
       return toUser(row);
     },
 
-    async update(actor: AuthUser, input: UserUpdateInput): Promise<User> {
+    async update(actor: AuthUser, input: UserUpdateInput, ip: string): Promise<User> {
       const { id, currentPassword, password, ...changes } = input;
       const self = actor.id === id;
       if (actor.role !== "ADMIN" && (changes.role !== undefined || changes.isActive !== undefined)) {
         throw forbidden("Only an admin may change a role or the active flag");
       }
+      if (password !== undefined) {
+        const [target] = await db.select({ username: users.username }).from(users).where(eq(users.id, id));
+        if (target) await assertPasswordAllowed(password, target.username);
+      }
+      // Checked before the transaction: a hash takes tens of milliseconds, and no pooled connection or row lock
+      // is held while it runs. The transaction then changes the password only if it is still the one checked.
+      const checkedHash =
+        password !== undefined && self ? await checkCurrentPassword(actor, currentPassword, ip) : undefined;
       const newHash = password !== undefined ? await passwords.hash(password) : undefined;
       const mayRemoveAdmin =
         (changes.role !== undefined && changes.role !== "ADMIN") || changes.isActive === false;
@@ -150,16 +207,11 @@ export function createUsers(deps: {
           : [];
         const [current] = await tx.select().from(users).where(eq(users.id, id)).for("update");
         if (!current) throw notFound("User");
-        if (password !== undefined && self) {
-          if (!currentPassword) {
-            throw new TRPCError({
-              code: "BAD_REQUEST",
-              message: "currentPassword: required to change your own password",
-            });
-          }
-          if (!(await passwords.verify(current.passwordHash, currentPassword))) {
-            throw new TRPCError({ code: "BAD_REQUEST", message: "currentPassword: does not match" });
-          }
+        if (checkedHash !== undefined && current.passwordHash !== checkedHash) {
+          throw new TRPCError({
+            code: "CONFLICT",
+            message: "Your password was changed while this request ran; send it again",
+          });
         }
         if (mayRemoveAdmin && current.role === "ADMIN" && current.isActive && activeAdmins.length <= 1) {
           throw new TRPCError({
@@ -193,6 +245,8 @@ export function createUsers(deps: {
           "ADMIN_PASSWORD: required in production to create the first admin of an empty database",
         );
       }
+      const problem = opts.password && (await passwordProblem(opts.password, opts.username));
+      if (problem) throw new Error(`ADMIN_PASSWORD: ${problem}`);
       const generated = opts.password ? undefined : randomBytes(12).toString("base64url");
       try {
         await insertUser({ username: opts.username, password: (opts.password ?? generated)!, role: "ADMIN" });

@@ -8,6 +8,12 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     JWT_SECRET: randomBytes(32).toString("hex"),
     LOG_LEVEL: "silent",
     RUN_WORKER: "false",
+    // Tests act as a few users making many calls, often concurrently on purpose; the limits' own tests set
+    // them low again.
+    RATE_LIMIT_CALLS: "1000000",
+    MAX_CONCURRENT_CALLS: "64",
+    MAX_QUEUED_CALLS: "10000",
+    HASH_MAX_QUEUED: "10000",
     ...overrides,
   });
 }

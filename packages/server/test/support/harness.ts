@@ -120,7 +120,11 @@ export async function startHarness(
       headers: (): Record<string, string> => (user ? { authorization: `Bearer ${user.access}` } : {}),
     };
     return createTRPCClient<AppRouter>({
-      links: [o.batch === false ? httpLink(linkOptions) : httpBatchLink(linkOptions)],
+      links: [
+        o.batch === false
+          ? httpLink(linkOptions)
+          : httpBatchLink({ ...linkOptions, maxItems: config.MAX_BATCH_CALLS }),
+      ],
     });
   }
 

@@ -19,7 +19,16 @@ export interface SweepResult {
  * of at random. Task ids are UUID v7, so id order is also creation order: the heap and the created_at,
  * assignee and creator indexes are reached in order too (measured in docs/benchmarks.md, "The sweep").
  */
-export async function runOverdueSweep(db: Executor, now: Date = new Date()): Promise<SweepResult> {
+export function runOverdueSweep(db: Executor, now: Date = new Date()): Promise<SweepResult> {
+  // A backlog is marked in one statement, which may run longer than a server's statement timeout allows a
+  // request (the embedded worker shares the server's pool): the sweep's transaction lifts it.
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local statement_timeout = 0`);
+    return sweep(tx, now);
+  });
+}
+
+async function sweep(db: Executor, now: Date): Promise<SweepResult> {
   // Passed as text: postgres.js does not serialise a Date inside a raw sql template.
   const at = sql`${now.toISOString()}::timestamptz`;
   const eligible = sql`due_date < ${at} and status in ('PENDING', 'IN_PROGRESS')`;

@@ -1,0 +1,66 @@
+import type { Redis } from "ioredis";
+import pLimit, { type LimitFunction } from "p-limit";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { Config } from "../config";
+import { tooManyRequests } from "../errors";
+
+export interface CallBudget {
+  /**
+   * Runs one procedure call on behalf of `principal` (a user, or an address for anonymous calls): it spends
+   * one call of the principal's rate budget, then waits for one of the principal's concurrent slots. Counted
+   * per call, not per request, so a batch can never do more than the same calls sent one by one.
+   */
+  run<T>(principal: string, call: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * A fair share for every caller. The rate budget is shared by every replica through Redis (process memory
+ * without it); the concurrency slots are per process, and are what keeps one caller's slow calls from taking
+ * every pooled database connection or the whole event loop while others wait.
+ */
+export function createCallBudget(config: Config, redis: Redis | null | undefined): CallBudget {
+  const options = {
+    keyPrefix: `${config.QUEUE_PREFIX ?? "bull"}:calls`,
+    points: config.RATE_LIMIT_CALLS,
+    duration: config.RATE_LIMIT_WINDOW_SECONDS,
+  };
+  const memory = new RateLimiterMemory(options);
+  const rate = redis
+    ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory })
+    : memory;
+  const slots = new Map<string, LimitFunction>();
+
+  return {
+    async run(principal, call) {
+      try {
+        await rate.consume(principal);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        throw tooManyRequests(
+          `Rate limit of ${options.points} calls per ${options.duration} s reached`,
+          err.msBeforeNext / 1000,
+        );
+      }
+      let limit = slots.get(principal);
+      if (!limit) {
+        limit = pLimit(config.MAX_CONCURRENT_CALLS);
+        slots.set(principal, limit);
+      }
+      if (limit.pendingCount >= config.MAX_QUEUED_CALLS) {
+        throw tooManyRequests(
+          `Too many calls in progress: at most ${config.MAX_CONCURRENT_CALLS} at once, ${config.MAX_QUEUED_CALLS} waiting`,
+          1,
+        );
+      }
+      const owned = limit;
+      try {
+        return await owned(call);
+      } finally {
+        // The map holds only callers with calls in progress, so it is bounded by them, not by every caller seen.
+        if (owned.activeCount === 0 && owned.pendingCount === 0 && slots.get(principal) === owned) {
+          slots.delete(principal);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { createDb, type Database, rowsOf } from "@taskmgr/db";
+import { createTestDb, skipWithoutPostgres, type TestDatabase } from "@taskmgr/db/testing";
+import { runOverdueSweep } from "@taskmgr/worker";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "./support/harness";
+
+// PostgreSQL cancels a request's statement after DB_STATEMENT_TIMEOUT_MS (PGlite has no timer for it). A
+// statement's time includes the time it waits for locks, which makes the cancellation easy to cause here.
+describe.skipIf(skipWithoutPostgres())("the statement timeout", () => {
+  let base: TestDatabase;
+  let timed: Database;
+  let h: Harness;
+  beforeAll(async () => {
+    base = await createTestDb("postgres");
+    timed = await createDb({ databaseUrl: base.url!, poolSize: 4, statementTimeoutMs: 300 });
+    h = await startHarness({
+      database: { ...timed, url: base.url! },
+      config: { DB_STATEMENT_TIMEOUT_MS: "300" },
+    });
+  });
+  afterAll(async () => {
+    await timed?.close();
+    await base?.close();
+  });
+
+  it("cancels a statement that runs too long: 503 naming the timeout, and the task is unchanged", async () => {
+    const task = await h.rest("POST", "/api/tasks", { token: h.admin.access, body: { title: "held" } });
+    const outside = postgres(base.url!, { max: 1, onnotice: () => {} });
+    let release: (() => void) | undefined;
+    try {
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => {
+        locked = r;
+      });
+      const lock = outside.begin(async (tx) => {
+        await tx`select 1 from tasks where id = ${task.body.id} for update`;
+        locked();
+        await held;
+      });
+      await isLocked;
+      const res = await h.rest("PATCH", `/api/tasks/${task.body.id}`, {
+        token: h.admin.access,
+        body: { title: "changed" },
+      });
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe("SERVICE_UNAVAILABLE");
+      expect(res.body.message).toMatch(/statement timeout \(300 ms\)/);
+      release?.();
+      await lock;
+      const after = await h.rest("GET", `/api/tasks/${task.body.id}`, { token: h.admin.access });
+      expect(after.body).toMatchObject({ title: "held", version: 1 });
+    } finally {
+      release?.();
+      await outside.end();
+    }
+  });
+
+  it("does not apply to the overdue sweep, which may mark a large backlog in one statement", async () => {
+    // Set up on a pool without the timeout: 50,000 tasks take the sweep well over 300 ms to mark.
+    await base.db.execute(sql`
+      insert into tasks (title, due_date, created_by_id)
+      select 'due ' || i, now() - interval '1 day', ${h.admin.id}::uuid from generate_series(1, 50000) i`);
+    // A long statement on this pool is cancelled...
+    await expect(timed.db.execute(sql`select pg_sleep(1)`)).rejects.toMatchObject({ cause: { code: "57014" } });
+    // ...but the sweep's is not.
+    const { markedOverdue } = await runOverdueSweep(timed.db);
+    expect(markedOverdue).toBe(50000);
+    const [left] = rowsOf<{ n: number }>(
+      await timed.db.execute(sql`select count(*)::int as n from tasks where status = 'PENDING'`),
+    );
+    expect(left!.n).toBe(1);
+  });
+});
