@@ -16,7 +16,10 @@ export interface SoakOptions {
   adminPassword: string;
   /** Normal users per role; connection i acts as user i mod 2·users. */
   users?: number;
-  /** Mix in a hostile intern (see hostileClient) and report the normal users' latency beside it. */
+  /**
+   * Mix in a hostile intern (see hostileClient) and report the others' latency beside it; the others then pause
+   * 100 ms between requests. Run the server with its default limits for this.
+   */
   hostile?: boolean;
 }
 
@@ -172,6 +175,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         } catch {
           networkErrors++;
         }
+        // Beside the hostile client, the others work at a person's or a service's pace (within the default
+        // budget), so that their latency measures what the hostile client does to them, not a saturated box.
+        if (o.hostile) await new Promise((r) => setTimeout(r, 100));
       }
     }),
     ...(o.hostile ? [hostileClient(o.base, await makeUser("INTERN"), until, hostileByStatus)] : []),

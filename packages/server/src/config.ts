@@ -78,9 +78,14 @@ const EnvSchema = z.object({
     .default(15 * 60),
   /** Failed logins per account from every address together, per window: bounds guessing spread over addresses. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(100),
-  /** Procedure calls per user (anonymous: per address) per window; a batch counts each of its calls. */
-  RATE_LIMIT_CALLS: z.coerce.number().int().positive().default(1200),
-  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /**
+   * Units of work per user (anonymous: per address) per window: a call is one, and one more per 16 KiB of its
+   * body or answer; a batch counts each of its calls. A short window keeps a burst short.
+   */
+  RATE_LIMIT_CALLS: z.coerce.number().int().positive().default(200),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
+  /** A refusal for too many requests is answered after this long (at most its Retry-After): no tight loops. */
+  RATE_LIMIT_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   /** Calls of one user (or address) running at once in a process, and waiting for a turn beyond those. */
   MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(4),
   MAX_QUEUED_CALLS: z.coerce.number().int().min(0).default(32),

@@ -4,8 +4,17 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { AppDeps } from "./deps";
 import { describeIssues, fieldIssues, forbidden, retryAfterOf, unauthorized, zodIssuesOf } from "./errors";
-import { MAX_ANSWER_BYTES } from "./limits";
+import { BUDGET_UNIT_CHARS, jsonSize, MAX_ANSWER_BYTES } from "./limits";
 import type { Services } from "./services";
+
+export interface RequestCosts {
+  /** A tRPC batch: its calls share one answer, whose size is bounded. */
+  batch: boolean;
+  /** Characters of JSON answered so far by the request's calls. */
+  answerChars: number;
+  /** Characters of the request's body not yet charged to a caller's budget (the first call pays for them). */
+  unchargedBodyChars: number;
+}
 
 export interface AuthUser {
   id: string;
@@ -22,8 +31,8 @@ export interface Context {
   authorization: string | null;
   setHeader(name: string, value: string): void;
   user: AuthUser | null;
-  /** Set for a tRPC batch: its calls share one answer, whose size is counted as each call finishes. */
-  batch: { answerBytes: number } | null;
+  /** Shared by the calls of one HTTP request (a tRPC batch has several): what they cost together. */
+  request: RequestCosts;
 }
 
 const t = initTRPC
@@ -66,7 +75,7 @@ const QUERY_CANCELED = "57014";
  * Every procedure: a database that is down or restarting is a 503 the client may retry, not an internal error.
  * A write in flight rolled back with its transaction, unless the connection was lost during its commit.
  * A statement cancelled by the statement timeout is a 503 too, naming the timeout. An error that says when to
- * come back sends Retry-After. A batch's answers are counted as they finish and bounded in size.
+ * come back sends Retry-After; a refusal for too many requests is also delayed.
  */
 const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();
@@ -81,21 +90,17 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
         cause: result.error,
       });
     }
+    if (result.error.code === "TOO_MANY_REQUESTS" && ctx.deps.config.RATE_LIMIT_DELAY_MS > 0) {
+      // A client over its budget waits for the refusal: one that retries in a tight loop then costs a sleeping
+      // connection, not the CPU of a refusal after refusal.
+      const ms = Math.min(ctx.deps.config.RATE_LIMIT_DELAY_MS, (retryAfter ?? 1) * 1000);
+      await new Promise((r) => setTimeout(r, ms));
+    }
     if ([...codesAlong(result.error)].includes(QUERY_CANCELED)) {
       throw new TRPCError({
         code: "SERVICE_UNAVAILABLE",
         message: `The query ran longer than the statement timeout (${ctx.deps.config.DB_STATEMENT_TIMEOUT_MS} ms); narrow it`,
         cause: result.error,
-      });
-    }
-    return result;
-  }
-  if (ctx.batch) {
-    ctx.batch.answerBytes += JSON.stringify(result.data ?? null).length;
-    if (ctx.batch.answerBytes > MAX_ANSWER_BYTES) {
-      throw new TRPCError({
-        code: "PAYLOAD_TOO_LARGE",
-        message: `The batch's answers exceed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; send fewer calls in one batch`,
       });
     }
   }
@@ -104,10 +109,36 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
 
 const anonymous = (ctx: Context) => `address:${ctx.ip}`;
 
+/**
+ * Runs a call on its caller's budget: one unit for the call, plus one for every BUDGET_UNIT_CHARS of the
+ * request's body (charged to its first call) and of the call's answer, so that large answers and bodies are
+ * paid for by size, not only by number. A batch's answers together are also bounded in size.
+ */
+async function withinBudget<R extends { ok: boolean; data?: unknown }>(
+  ctx: Context,
+  principal: string,
+  next: () => Promise<R>,
+): Promise<R> {
+  const body = ctx.request.unchargedBodyChars;
+  ctx.request.unchargedBodyChars = 0;
+  const result = await ctx.services.budget.run(principal, 1 + Math.floor(body / BUDGET_UNIT_CHARS), next);
+  if (!result.ok) return result;
+  const size = jsonSize(result.data);
+  await ctx.services.budget.charge(principal, Math.floor(size / BUDGET_UNIT_CHARS));
+  if (ctx.request.batch) {
+    ctx.request.answerChars += size;
+    if (ctx.request.answerChars > MAX_ANSWER_BYTES) {
+      throw new TRPCError({
+        code: "PAYLOAD_TOO_LARGE",
+        message: `The batch's answers exceed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB of JSON; send fewer calls in one batch`,
+      });
+    }
+  }
+  return result;
+}
+
 /** Anyone: login and refresh. Their budget is the client address's. */
-export const publicProcedure = baseProcedure.use(({ ctx, next }) =>
-  ctx.services.budget.run(anonymous(ctx), () => next()),
-);
+export const publicProcedure = baseProcedure.use(({ ctx, next }) => withinBudget(ctx, anonymous(ctx), next));
 
 /**
  * A valid access token of an active user, in a live session. The user and the session are re-read, so
@@ -118,7 +149,7 @@ export const authedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   const header = ctx.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   const refuse = async (message?: string) => {
-    await ctx.services.budget.run(anonymous(ctx), async () => undefined);
+    await ctx.services.budget.run(anonymous(ctx), 1, async () => undefined);
     throw unauthorized(message);
   };
   if (!match) return refuse(header ? "Malformed Authorization header: use Bearer <access token>" : undefined);
@@ -126,7 +157,7 @@ export const authedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   if (!claims) return refuse("Invalid or expired access token");
   const user = await ctx.services.users.findActive(claims.sub, claims.sid);
   if (!user) return refuse("Session ended, or the user is deactivated or no longer exists");
-  return ctx.services.budget.run(`user:${user.id}`, () =>
+  return withinBudget(ctx, `user:${user.id}`, () =>
     next({ ctx: { ...ctx, user: { id: user.id, username: user.username, role: user.role } } }),
   );
 });

@@ -66,7 +66,9 @@ describe.skipIf(skipWithoutPostgres())("the statement timeout", () => {
       insert into tasks (title, due_date, created_by_id)
       select 'due ' || i, now() - interval '1 day', ${h.admin.id}::uuid from generate_series(1, 50000) i`);
     // A long statement on this pool is cancelled...
-    await expect(timed.db.execute(sql`select pg_sleep(1)`)).rejects.toMatchObject({ cause: { code: "57014" } });
+    await expect(timed.db.execute(sql`select pg_sleep(1)`)).rejects.toMatchObject({
+      cause: { code: "57014" },
+    });
     // ...but the sweep's is not.
     const { markedOverdue } = await runOverdueSweep(timed.db);
     expect(markedOverdue).toBe(50000);

@@ -5,7 +5,7 @@ import type { Services } from "../services";
 import type { Context } from "../trpc";
 import { clientAddress, type TrustedProxies } from "./client-address";
 
-function clientIp(c: HonoContext, trust: TrustedProxies): string {
+export function clientIp(c: HonoContext, trust: TrustedProxies): string {
   let peer: string;
   try {
     peer = getConnInfo(c).remote.address ?? "unknown";
@@ -31,6 +31,10 @@ export function makeContext(
     authorization: c.req.header("authorization") ?? null,
     setHeader,
     user: null,
-    batch: opts.batch ? { answerBytes: 0 } : null,
+    request: {
+      batch: opts.batch ?? false,
+      answerChars: 0,
+      unchargedBodyChars: (c.get("jsonBody") as string | undefined)?.length ?? 0,
+    },
   };
 }

@@ -1,9 +1,11 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Context as HonoContext } from "hono";
 import type { AppDeps } from "../deps";
+import { retryAfterOf } from "../errors";
 import type { AppRouter } from "../router";
 import type { Services } from "../services";
-import { makeContext } from "./context";
+import { clientIp, makeContext } from "./context";
+import { edgeError } from "./edge-errors";
 import { logProcedureError } from "./log-procedure-error";
 
 /**
@@ -11,8 +13,31 @@ import { logProcedureError } from "./log-procedure-error";
  * is refused whole before any call runs (its calls would run concurrently and build one answer in memory).
  */
 export function trpcHandler(deps: AppDeps, services: Services, router: AppRouter) {
-  return (c: HonoContext) =>
-    fetchRequestHandler({
+  return async (c: HonoContext) => {
+    const calls = c.req.path.slice("/trpc/".length).split(",").length;
+    if (c.req.query("batch") && calls > deps.config.MAX_BATCH_CALLS) {
+      // Refused before tRPC reads it, as tRPC would, but charged to the address's budget first: a client
+      // repeating it in a loop meets the budget's delayed 429 instead of costing a refusal each time.
+      try {
+        await services.budget.run(
+          `address:${clientIp(c, deps.config.TRUST_PROXY)}`,
+          1,
+          async () => undefined,
+        );
+      } catch (err) {
+        const retryAfter = retryAfterOf(err) ?? 1;
+        await new Promise((r) => setTimeout(r, Math.min(deps.config.RATE_LIMIT_DELAY_MS, retryAfter * 1000)));
+        c.header("Retry-After", String(retryAfter));
+        return edgeError(c, 429, "TOO_MANY_REQUESTS", (err as Error).message);
+      }
+      return edgeError(
+        c,
+        400,
+        "BAD_REQUEST",
+        `Batch of ${calls} calls exceeds the maximum of ${deps.config.MAX_BATCH_CALLS}; send fewer calls in one batch`,
+      );
+    }
+    return fetchRequestHandler({
       endpoint: "/trpc",
       req: checkedRequest(c),
       router,
@@ -21,6 +46,7 @@ export function trpcHandler(deps: AppDeps, services: Services, router: AppRouter
         makeContext(c, deps, services, (k, v) => resHeaders.set(k, v), { batch: info.isBatchCall }),
       onError: ({ error, path }) => logProcedureError(deps.logger, error, path, c.get("requestId")),
     });
+  };
 }
 
 /** The request with its body as the jsonBody middleware checked it (that middleware has read the original). */

@@ -7,10 +7,12 @@ import { tooManyRequests } from "../errors";
 export interface CallBudget {
   /**
    * Runs one procedure call on behalf of `principal` (a user, or an address for anonymous calls): it spends
-   * one call of the principal's rate budget, then waits for one of the principal's concurrent slots. Counted
+   * `units` of the principal's rate budget (one for the call, more for a large body), then waits for one of the principal's concurrent slots. Counted
    * per call, not per request, so a batch can never do more than the same calls sent one by one.
    */
-  run<T>(principal: string, call: () => Promise<T>): Promise<T>;
+  run<T>(principal: string, units: number, call: () => Promise<T>): Promise<T>;
+  /** Charges `units` more after the fact (a large answer); the principal's next calls pay for it. */
+  charge(principal: string, units: number): Promise<void>;
 }
 
 /**
@@ -31,13 +33,17 @@ export function createCallBudget(config: Config, redis: Redis | null | undefined
   const slots = new Map<string, LimitFunction>();
 
   return {
-    async run(principal, call) {
+    async charge(principal, units) {
+      if (units > 0) await rate.penalty(principal, units).catch(() => undefined);
+    },
+
+    async run(principal, units, call) {
       try {
-        await rate.consume(principal);
+        await rate.consume(principal, units);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         throw tooManyRequests(
-          `Rate limit of ${options.points} calls per ${options.duration} s reached`,
+          `Rate limit of ${options.points} units per ${options.duration} s reached (a call is one unit, and one more per 64 KiB of body or answer)`,
           err.msBeforeNext / 1000,
         );
       }

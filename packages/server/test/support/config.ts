@@ -11,6 +11,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Tests act as a few users making many calls, often concurrently on purpose; the limits' own tests set
     // them low again.
     RATE_LIMIT_CALLS: "1000000",
+    RATE_LIMIT_DELAY_MS: "0",
     MAX_CONCURRENT_CALLS: "64",
     MAX_QUEUED_CALLS: "10000",
     HASH_MAX_QUEUED: "10000",
