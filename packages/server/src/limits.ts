@@ -36,6 +36,7 @@ export function jsonSize(value: unknown): number {
   return size;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON escapes.
 const ESCAPED = /[\u0000-\u001f"\\]/g;
 
 function stringSize(s: string): number {

@@ -52,7 +52,6 @@ describe.each(testBackends())("task search, on %s", (backend) => {
 
   const page = (where: SQL | undefined) =>
     taskPageRows(database.db, where, taskKeys([{ field: "createdAt", desc: true }]), undefined, 21, 0);
-  const countOf = (where: SQL | undefined) => database.db.select({ n: count() }).from(tasks).where(where);
 
   // PostgreSQL only: PGlite has no statement timeout.
   it.skipIf(backend !== "postgres")(
