@@ -1,3 +1,4 @@
+export * from "./advisory-locks";
 export * from "./client";
 export * from "./env";
 export * from "./errors";

@@ -4,10 +4,8 @@ import type { PgliteDatabase } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import { ADVISORY_LOCKS } from "./advisory-locks";
 import type { Database } from "./client";
-
-// Any constant works; it only has to be the same for every process migrating this database.
-const MIGRATION_LOCK_KEY = 7_342_001;
 
 /** The SQL migrations: beside a bundled entry point (dist/migrations), else the package's own folder. */
 export function migrationsFolder(): string {
@@ -25,7 +23,7 @@ export async function migrate(database: Database, folder = migrationsFolder()): 
     await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: folder });
     return;
   }
-  await database.withAdvisoryLock(MIGRATION_LOCK_KEY, () =>
+  await database.withAdvisoryLock(ADVISORY_LOCKS.migrations, () =>
     migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder: folder }),
   );
 }

@@ -28,6 +28,11 @@ export interface ClientOptions {
   /** Batch calls made in the same tick into one HTTP request (default true). */
   batch?: boolean;
   /**
+   * Calls in one batched request at most (default 10, the server's default MAX_BATCH_CALLS, which refuses a
+   * longer batch whole); more calls made together go in several requests.
+   */
+  maxBatchCalls?: number;
+  /**
    * How many more times a query answered 503 (the server's database briefly unavailable) is sent, 1 s, then 2 s,
    * … later (default 2; 0 turns it off). Mutations are never sent again: whether a write happened is the
    * server's to say, and the caller gets the 503.
@@ -36,9 +41,6 @@ export interface ClientOptions {
 }
 
 /** Turns every failure into a TaskManagerError. */
-/** Calls in one batched request: the server's default limit (MAX_BATCH_CALLS). */
-const MAX_BATCH_CALLS = 10;
-
 const errorLink: TRPCLink<AppRouter> =
   () =>
   ({ next, op }) =>
@@ -137,7 +139,7 @@ export function createClient(options: ClientOptions): TaskManagerClient {
       }),
       options.batch === false
         ? httpLink(linkOptions)
-        : httpBatchLink({ ...linkOptions, maxItems: MAX_BATCH_CALLS }),
+        : httpBatchLink({ ...linkOptions, maxItems: options.maxBatchCalls ?? 10 }),
     ],
   });
 

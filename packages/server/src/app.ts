@@ -18,9 +18,7 @@ import { createServices, type Services } from "./services";
 
 /** A client that closed its connection before its request was read whole. */
 function clientWentAway(c: Context, err: Error): boolean {
-  return (
-    c.req.raw.signal.aborted || err.message === "aborted" || (err as { code?: string }).code === "ECONNRESET"
-  );
+  return c.req.raw.signal.aborted && err.message === "aborted";
 }
 
 /** The HTTP surface: middleware, health, /trpc, /api, /docs. */

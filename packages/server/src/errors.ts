@@ -88,6 +88,15 @@ export const busy = (message: string): RetryableError =>
     retryAfter: 1,
   });
 
+/**
+ * Waits before a refusal for too many requests is answered (at most its Retry-After): a client that retries in
+ * a tight loop then costs a sleeping connection, not the CPU of a refusal after refusal.
+ */
+export function delayRefusal(maxMs: number, retryAfter: number | undefined): Promise<void> {
+  const ms = Math.min(maxMs, (retryAfter ?? 1) * 1000);
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}
+
 export function retryAfterOf(err: unknown): number | undefined {
   const seconds = (err as { retryAfter?: unknown } | null)?.retryAfter;
   return typeof seconds === "number" ? seconds : undefined;

@@ -35,7 +35,7 @@ if (config.DATABASE_URL && config.DB_STATEMENT_TIMEOUT_MS > 0) {
   }
 }
 const database = await createDb({ ...dbOptions, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
-await migrate(database);
+if (!(config.DATABASE_URL && config.DB_STATEMENT_TIMEOUT_MS > 0)) await migrate(database);
 logger.info({ database: database.kind }, "database ready");
 
 const runtime = await startServices({ config, database, logger });

@@ -3,7 +3,15 @@ import type { Role } from "@taskmgr/db/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { AppDeps } from "./deps";
-import { describeIssues, fieldIssues, forbidden, retryAfterOf, unauthorized, zodIssuesOf } from "./errors";
+import {
+  delayRefusal,
+  describeIssues,
+  fieldIssues,
+  forbidden,
+  retryAfterOf,
+  unauthorized,
+  zodIssuesOf,
+} from "./errors";
 import { BUDGET_UNIT_CHARS, jsonSize, MAX_ANSWER_BYTES } from "./limits";
 import type { Services } from "./services";
 
@@ -90,11 +98,8 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
         cause: result.error,
       });
     }
-    if (result.error.code === "TOO_MANY_REQUESTS" && ctx.deps.config.RATE_LIMIT_DELAY_MS > 0) {
-      // A client over its budget waits for the refusal: one that retries in a tight loop then costs a sleeping
-      // connection, not the CPU of a refusal after refusal.
-      const ms = Math.min(ctx.deps.config.RATE_LIMIT_DELAY_MS, (retryAfter ?? 1) * 1000);
-      await new Promise((r) => setTimeout(r, ms));
+    if (result.error.code === "TOO_MANY_REQUESTS") {
+      await delayRefusal(ctx.deps.config.RATE_LIMIT_DELAY_MS, retryAfter);
     }
     if ([...codesAlong(result.error)].includes(QUERY_CANCELED)) {
       throw new TRPCError({
@@ -107,7 +112,14 @@ const baseProcedure = t.procedure.use(async ({ ctx, next }) => {
   return result;
 });
 
-const anonymous = (ctx: Context) => `address:${ctx.ip}`;
+export const anonymous = (ip: string) => `address:${ip}`;
+
+/** One unit for the call, and the request's body, charged to its first call. */
+function unitsOfBody(ctx: Context): number {
+  const body = ctx.request.unchargedBodyChars;
+  ctx.request.unchargedBodyChars = 0;
+  return 1 + Math.floor(body / BUDGET_UNIT_CHARS);
+}
 
 /**
  * Runs a call on its caller's budget: one unit for the call, plus one for every BUDGET_UNIT_CHARS of the
@@ -116,40 +128,44 @@ const anonymous = (ctx: Context) => `address:${ctx.ip}`;
  */
 async function withinBudget<R extends { ok: boolean; data?: unknown }>(
   ctx: Context,
+  type: string,
   principal: string,
   next: () => Promise<R>,
 ): Promise<R> {
-  const body = ctx.request.unchargedBodyChars;
-  ctx.request.unchargedBodyChars = 0;
-  const result = await ctx.services.budget.run(principal, 1 + Math.floor(body / BUDGET_UNIT_CHARS), next);
+  const answerTooLarge = () =>
+    new TRPCError({
+      code: "PAYLOAD_TOO_LARGE",
+      message: `The batch's answers exceed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB of JSON; send fewer calls in one batch`,
+    });
+  // A call that starts once the batch's answers are full is refused before it computes anything.
+  if (ctx.request.batch && ctx.request.answerChars > MAX_ANSWER_BYTES) throw answerTooLarge();
+  const result = await ctx.services.budget.run(principal, unitsOfBody(ctx), next);
   if (!result.ok) return result;
   const size = jsonSize(result.data);
   await ctx.services.budget.charge(principal, Math.floor(size / BUDGET_UNIT_CHARS));
   if (ctx.request.batch) {
     ctx.request.answerChars += size;
-    if (ctx.request.answerChars > MAX_ANSWER_BYTES) {
-      throw new TRPCError({
-        code: "PAYLOAD_TOO_LARGE",
-        message: `The batch's answers exceed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB of JSON; send fewer calls in one batch`,
-      });
-    }
+    // A change is answered whatever its size: it has been made.
+    if (ctx.request.answerChars > MAX_ANSWER_BYTES && type !== "mutation") throw answerTooLarge();
   }
   return result;
 }
 
 /** Anyone: login and refresh. Their budget is the client address's. */
-export const publicProcedure = baseProcedure.use(({ ctx, next }) => withinBudget(ctx, anonymous(ctx), next));
+export const publicProcedure = baseProcedure.use(({ ctx, type, next }) =>
+  withinBudget(ctx, type, anonymous(ctx.ip), next),
+);
 
 /**
  * A valid access token of an active user, in a live session. The user and the session are re-read, so
  * deactivation, demotion, logout and a password change act at once, on every replica. A call that fails to
  * authenticate is charged to its address's budget, so tokens cannot be guessed at leisure.
  */
-export const authedProcedure = baseProcedure.use(async ({ ctx, next }) => {
+export const authedProcedure = baseProcedure.use(async ({ ctx, type, next }) => {
   const header = ctx.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   const refuse = async (message?: string) => {
-    await ctx.services.budget.run(anonymous(ctx), 1, async () => undefined);
+    await ctx.services.budget.run(anonymous(ctx.ip), unitsOfBody(ctx), async () => undefined);
     throw unauthorized(message);
   };
   if (!match) return refuse(header ? "Malformed Authorization header: use Bearer <access token>" : undefined);
@@ -157,7 +173,7 @@ export const authedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   if (!claims) return refuse("Invalid or expired access token");
   const user = await ctx.services.users.findActive(claims.sub, claims.sid);
   if (!user) return refuse("Session ended, or the user is deactivated or no longer exists");
-  return withinBudget(ctx, `user:${user.id}`, () =>
+  return withinBudget(ctx, type, `user:${user.id}`, () =>
     next({ ctx: { ...ctx, user: { id: user.id, username: user.username, role: user.role } } }),
   );
 });

@@ -59,7 +59,7 @@ describe("batches", () => {
       intern.access,
     );
     expect(res.status).toBe(400);
-    expect(res.text).toMatch(/batch/i);
+    expect(res.text).toMatch(/Batch of 11 calls exceeds the maximum of 10/);
     expect(await countTasks()).toBe(before);
   });
 
@@ -72,6 +72,7 @@ describe("batches", () => {
       intern.access,
     );
     expect(lists.status).toBe(400);
+    expect(lists.text).toMatch(/exceeds the maximum of 10/);
     const logins = await batch(
       h,
       "POST",

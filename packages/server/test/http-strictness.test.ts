@@ -17,7 +17,7 @@ describe("HTTP strictness", () => {
   describe("access tokens in another spelling of the same bytes", () => {
     const variants = (token: string) => {
       const [head, body, sig] = token.split(".") as [string, string, string];
-      // The last base64url character of a 32-byte signature carries 4 unused bits; flip one of them.
+      // The last base64url character of a 32-byte signature carries 2 unused bits; flip one of them.
       const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
       const last = alphabet.indexOf(sig.at(-1)!);
       const padded = `${sig.slice(0, -1)}${alphabet[last ^ 1]}`;

@@ -54,9 +54,8 @@ describe.each(testBackends())("task search, on %s", (backend) => {
     taskPageRows(database.db, where, taskKeys([{ field: "createdAt", desc: true }]), undefined, 21, 0);
 
   // PostgreSQL only: PGlite has no statement timeout.
-  it.skipIf(backend !== "postgres")(
-    "a term built to be slow is searched within a one-second statement timeout, as admin and intern",
-    async () => {
+  if (backend === "postgres")
+    it("a term built to be slow is searched within a one-second statement timeout, as admin and intern", async () => {
       for (const who of [admin, intern]) {
         const where = taskListWhere(who, { search: HOSTILE });
         const counted = await database.db.transaction(async (tx) => {
@@ -65,8 +64,7 @@ describe.each(testBackends())("task search, on %s", (backend) => {
         });
         expect(counted).toBe(who === admin ? 1 : 0);
       }
-    },
-  );
+    });
 
   it("finds what the term is a case-insensitive substring of, every character taken literally", async () => {
     const titles = async (search: string) =>

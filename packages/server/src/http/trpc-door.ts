@@ -1,9 +1,10 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Context as HonoContext } from "hono";
 import type { AppDeps } from "../deps";
-import { retryAfterOf } from "../errors";
+import { delayRefusal, retryAfterOf } from "../errors";
 import type { AppRouter } from "../router";
 import type { Services } from "../services";
+import { anonymous } from "../trpc";
 import { clientIp, makeContext } from "./context";
 import { edgeError } from "./edge-errors";
 import { logProcedureError } from "./log-procedure-error";
@@ -19,14 +20,11 @@ export function trpcHandler(deps: AppDeps, services: Services, router: AppRouter
       // Refused before tRPC reads it, as tRPC would, but charged to the address's budget first: a client
       // repeating it in a loop meets the budget's delayed 429 instead of costing a refusal each time.
       try {
-        await services.budget.run(
-          `address:${clientIp(c, deps.config.TRUST_PROXY)}`,
-          1,
-          async () => undefined,
-        );
+        await services.budget.run(anonymous(clientIp(c, deps.config.TRUST_PROXY)), 1, async () => undefined);
       } catch (err) {
-        const retryAfter = retryAfterOf(err) ?? 1;
-        await new Promise((r) => setTimeout(r, Math.min(deps.config.RATE_LIMIT_DELAY_MS, retryAfter * 1000)));
+        const retryAfter = retryAfterOf(err);
+        if (retryAfter === undefined) throw err;
+        await delayRefusal(deps.config.RATE_LIMIT_DELAY_MS, retryAfter);
         c.header("Retry-After", String(retryAfter));
         return edgeError(c, 429, "TOO_MANY_REQUESTS", (err as Error).message);
       }

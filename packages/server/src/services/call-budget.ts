@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config";
 import { tooManyRequests } from "../errors";
+import { BUDGET_UNIT_CHARS } from "../limits";
 
 export interface CallBudget {
   /**
@@ -43,21 +44,23 @@ export function createCallBudget(config: Config, redis: Redis | null | undefined
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         throw tooManyRequests(
-          `Rate limit of ${options.points} units per ${options.duration} s reached (a call is one unit, and one more per 64 KiB of body or answer)`,
+          `Rate limit of ${options.points} units per ${options.duration} s reached (a call is one unit, and one more per ${BUDGET_UNIT_CHARS / 1024} KiB of body or answer)`,
           err.msBeforeNext / 1000,
         );
       }
-      let limit = slots.get(principal);
-      if (!limit) {
-        limit = pLimit(config.MAX_CONCURRENT_CALLS);
-        slots.set(principal, limit);
-      }
-      if (limit.pendingCount >= config.MAX_QUEUED_CALLS) {
+      const existing = slots.get(principal);
+      if (
+        existing &&
+        existing.activeCount >= config.MAX_CONCURRENT_CALLS &&
+        existing.pendingCount >= config.MAX_QUEUED_CALLS
+      ) {
         throw tooManyRequests(
           `Too many calls in progress: at most ${config.MAX_CONCURRENT_CALLS} at once, ${config.MAX_QUEUED_CALLS} waiting`,
           1,
         );
       }
+      const limit = existing ?? pLimit(config.MAX_CONCURRENT_CALLS);
+      slots.set(principal, limit);
       const owned = limit;
       try {
         return await owned(call);

@@ -22,13 +22,15 @@ export interface Passwords {
 
 /**
  * Every argon2 computation goes through one queue. Each takes a thread of libuv's pool (4 by default) for tens
- * of milliseconds; unbounded, a burst of logins held every thread, and everything else that needs the pool
- * (token verification, DNS, file reads) waited behind it.
+ * of milliseconds, and everything else that needs the pool (token verification, DNS, file reads) would wait
+ * behind a burst of them.
  */
 export function createPasswords(options: PasswordOptions): Passwords {
   const limit = pLimit(options.concurrency);
   const queued = <T>(work: () => Promise<T>): Promise<T> => {
-    if (limit.pendingCount >= options.maxQueued) throw busy("Too many password checks in progress");
+    if (limit.activeCount >= options.concurrency && limit.pendingCount >= options.maxQueued) {
+      throw busy("Too many password checks in progress");
+    }
     return limit(work);
   };
   let dummy: Promise<string> | null = null;

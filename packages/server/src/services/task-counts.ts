@@ -1,13 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
-import { type Database, rowsOf, tasks } from "@taskmgr/db";
+import { ADVISORY_LOCKS, type Database, rowsOf, tasks } from "@taskmgr/db";
 import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 
 const currentVersion = sql`(select sum(n)::bigint from task_write_versions)`;
 const dialect = new PgDialect();
-
-/** Held by the one transaction at a time that adds a row to task_count_cache (migrations hold 7_342_001). */
-const CACHE_INSERT_LOCK_KEY = 7_342_002;
 
 export type TaskCounts = ReturnType<typeof createTaskCounts>;
 
@@ -38,7 +35,7 @@ export function createTaskCounts(database: Database, options: TaskCountsOptions)
       where task_count_cache.version < excluded.version`;
     await db.transaction(async (tx) => {
       const [lock] = rowsOf<{ ok: boolean }>(
-        await tx.execute(sql`select pg_try_advisory_xact_lock(${CACHE_INSERT_LOCK_KEY}) as ok`),
+        await tx.execute(sql`select pg_try_advisory_xact_lock(${ADVISORY_LOCKS.countCacheInsert}) as ok`),
       );
       if (!lock?.ok) return;
       // A statement of its own, after the lock: its snapshot sees every row the previous holder committed.

@@ -72,11 +72,10 @@ export function taskPageRows(
  * The tasks a list selects: those the caller may see, narrowed by the query's filters.
  *
  * A search is a case-insensitive substring of title or description, matched as a literal regular expression
- * (`***=`: the whole term is taken literally) on the lower-cased texts. LIKE '%term%' backtracks: a term of 199
- * a's and a b against descriptions of 10,000 a's costs length × term per row (2.7 s for 570 such tasks); the
- * regular expression engine reads each text once. Trigram indexes were measured and left out: they doubled the
- * overdue sweep's time and every change of a title or description, and a text holding the term's trigrams is
- * as slow to match as before (docs/benchmarks.md, "Search").
+ * (`***=`: the whole term is taken literally) on the lower-cased texts. LIKE '%term%' backtracks, costing the
+ * text's length times the term's on a hostile term; the regular expression engine reads each text once.
+ * Trigram indexes would cost every write of a title or description and still match a text holding the term's
+ * trigrams as slowly (docs/benchmarks.md, "Search").
  */
 export function taskListWhere(
   actor: AuthUser,

@@ -18,7 +18,7 @@ export function skeletonOf(usernameKey: string): string {
  * Stores the skeleton of every user who has none (rows written by a release before migration 0007, a seed, a
  * fixture, or the user just inserted), oldest first. A row whose skeleton an older user already has is left
  * without one, and its id is returned. Run it in the transaction that creates a user, holding
- * USER_CREATION_LOCK, so that no other skeleton is written meanwhile.
+ * ADVISORY_LOCKS.userCreation, so that no other skeleton is written meanwhile.
  */
 export async function storeMissingSkeletons(tx: Executor): Promise<Set<string>> {
   const missing = await tx
@@ -54,6 +54,3 @@ export async function storeMissingSkeletons(tx: Executor): Promise<Set<string>> 
   }
   return lookAlikes;
 }
-
-/** Held (transaction-scoped) while a user is created: one creation at a time reads and writes skeletons. */
-export const USER_CREATION_LOCK = 7_342_002;

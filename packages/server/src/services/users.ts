@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Database, refreshTokens, usernameKeyOf, users } from "@taskmgr/db";
+import { ADVISORY_LOCKS, type Database, refreshTokens, usernameKeyOf, users } from "@taskmgr/db";
 import type {
   Page,
   Role,
@@ -18,7 +18,7 @@ import { containsPattern } from "./paging";
 import { assertPasswordAllowed, passwordProblem } from "./password-policy";
 import type { Passwords } from "./passwords";
 import type { Tokens } from "./tokens";
-import { storeMissingSkeletons, USER_CREATION_LOCK } from "./usernames";
+import { storeMissingSkeletons } from "./usernames";
 
 type UserRow = typeof users.$inferSelect;
 
@@ -53,7 +53,7 @@ export function createUsers(deps: {
     const passwordHash = await passwords.hash(input.password);
     try {
       return await db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${USER_CREATION_LOCK})`);
+        await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.userCreation})`);
         const [row] = await tx
           .insert(users)
           .values({ username, email: input.email ?? null, role: input.role, passwordHash })
