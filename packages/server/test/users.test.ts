@@ -53,6 +53,20 @@ describe("users", () => {
       expect(res.body.message).toMatch(/username/);
     });
 
+    it("refuses a page number and a cursor together (400 naming cursor), on both doors", async () => {
+      const first = await h.rest("GET", "/api/users?pageSize=1", { token: h.admin.access });
+      expect(first.body.nextCursor).toBeTruthy();
+      const cursor = encodeURIComponent(first.body.nextCursor);
+      const res = await h.rest("GET", `/api/users?pageSize=1&page=2&cursor=${cursor}`, {
+        token: h.admin.access,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.issues.map((i: { path: string }) => i.path)).toEqual(["cursor"]);
+      await expect(
+        h.trpc(h.admin).users.list.query({ pageSize: 1, page: 2, cursor: first.body.nextCursor }),
+      ).rejects.toMatchObject({ data: { code: "BAD_REQUEST", httpStatus: 400 } });
+    });
+
     it("lists users with filters and paging", async () => {
       const res = await h.rest(
         "GET",

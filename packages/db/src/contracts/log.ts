@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { dateInput, enumList, Id, IsoDateTime, orderingParam, text } from "./common";
 import { LOG_ACTIONS, LogAction } from "./enums";
-import { pageOf, pageParams } from "./page";
+import { listQuery, pageOf } from "./page";
 
 export const LogEntry = z
   .object({
@@ -21,26 +21,15 @@ export const LogPage = pageOf(LogEntry).meta({ id: "LogPage" });
 
 export const LOG_ORDER_FIELDS = ["createdAt"] as const;
 
-export const LogListQuery = z
-  .strictObject({
-    taskId: Id.optional(),
-    actorId: Id.optional(),
-    action: enumList(LOG_ACTIONS).optional(),
-    field: text().max(64).optional(),
-    since: dateInput("startOfDay").optional(),
-    until: dateInput("endOfDay").optional(),
-    ordering: orderingParam(LOG_ORDER_FIELDS, "-createdAt"),
-    ...pageParams,
-  })
-  .refine((q) => !(q.cursor && q.page), {
-    path: ["cursor"],
-    message: "send either cursor or page, not both",
-  });
+export const LogListQuery = listQuery({
+  taskId: Id.optional(),
+  actorId: Id.optional(),
+  action: enumList(LOG_ACTIONS).optional(),
+  field: text().max(64).optional(),
+  since: dateInput("startOfDay").optional(),
+  until: dateInput("endOfDay").optional(),
+  ordering: orderingParam(LOG_ORDER_FIELDS, "-createdAt"),
+});
 export type LogListQuery = z.infer<typeof LogListQuery>;
 
-export const TaskLogQuery = z
-  .strictObject({ id: Id, ordering: orderingParam(LOG_ORDER_FIELDS, "-createdAt"), ...pageParams })
-  .refine((q) => !(q.cursor && q.page), {
-    path: ["cursor"],
-    message: "send either cursor or page, not both",
-  });
+export const TaskLogQuery = listQuery({ id: Id, ordering: orderingParam(LOG_ORDER_FIELDS, "-createdAt") });

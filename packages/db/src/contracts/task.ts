@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { dateInput, enumList, Id, IsoDateTime, orderingParam, text } from "./common";
 import { ClientTaskStatus, TASK_PRIORITIES, TASK_STATUSES, TaskPriority, TaskStatus } from "./enums";
-import { pageOf, pageParams } from "./page";
+import { listQuery, pageOf } from "./page";
 
 export const Title = text().trim().min(1).max(200);
 export const Description = text().max(10_000);
@@ -62,22 +62,16 @@ export const TASK_ORDER_FIELDS = [
 ] as const;
 export type TaskOrderField = (typeof TASK_ORDER_FIELDS)[number];
 
-export const TaskListQuery = z
-  .strictObject({
-    status: enumList(TASK_STATUSES).optional(),
-    priority: enumList(TASK_PRIORITIES).optional(),
-    assigneeId: Id.optional(),
-    createdById: Id.optional(),
-    dueBefore: dateInput("startOfDay").optional(),
-    dueAfter: dateInput("endOfDay").optional(),
-    search: text().max(200).optional(),
-    ordering: orderingParam(TASK_ORDER_FIELDS, "-createdAt"),
-    ...pageParams,
-  })
-  .refine((q) => !(q.cursor && q.page), {
-    path: ["cursor"],
-    message: "send either cursor or page, not both",
-  });
+export const TaskListQuery = listQuery({
+  status: enumList(TASK_STATUSES).optional(),
+  priority: enumList(TASK_PRIORITIES).optional(),
+  assigneeId: Id.optional(),
+  createdById: Id.optional(),
+  dueBefore: dateInput("startOfDay").optional(),
+  dueAfter: dateInput("endOfDay").optional(),
+  search: text().max(200).optional(),
+  ordering: orderingParam(TASK_ORDER_FIELDS, "-createdAt"),
+});
 export type TaskListQuery = z.infer<typeof TaskListQuery>;
 
 export const TaskIdInput = z.strictObject({ id: Id });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { boolParam, Id, IsoDateTime, text } from "./common";
 import { Role } from "./enums";
-import { pageOf, pageParams } from "./page";
+import { listQuery, pageOf } from "./page";
 
 /**
  * Taken in NFKC, the form it is stored and shown in: a fullwidth ａｄｍｉｎ or a mathematical 𝐚𝐝𝐦𝐢𝐧 is admin. Some
@@ -49,10 +49,9 @@ export const UserUpdateBody = z.strictObject({
 export const UserUpdateInput = UserUpdateBody.extend({ id: Id });
 export type UserUpdateInput = z.infer<typeof UserUpdateInput>;
 
-export const UserListQuery = z.strictObject({
+export const UserListQuery = listQuery({
   role: Role.optional(),
   isActive: boolParam.optional(),
   search: text().max(150).optional(),
-  ...pageParams,
 });
 export type UserListQuery = z.infer<typeof UserListQuery>;
