@@ -1,5 +1,4 @@
 import { codesAlong, isDatabaseUnavailable } from "@taskmgr/db";
-import type { Role } from "@taskmgr/db/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { AppDeps } from "./deps";
@@ -14,6 +13,9 @@ import {
 } from "./errors";
 import { BUDGET_UNIT_CHARS, jsonSize, MAX_ANSWER_BYTES } from "./limits";
 import type { Services } from "./services";
+import type { AuthUser } from "./services/actor";
+
+export type { AuthUser };
 
 export interface RequestCosts {
   /** A tRPC batch: its calls share one answer, whose size is bounded. */
@@ -22,12 +24,6 @@ export interface RequestCosts {
   answerChars: number;
   /** Characters of the request's body not yet charged to a caller's budget (the first call pays for them). */
   unchargedBodyChars: number;
-}
-
-export interface AuthUser {
-  id: string;
-  username: string;
-  role: Role;
 }
 
 /** Built per request by both doors (/trpc and /api) from the same parts. */

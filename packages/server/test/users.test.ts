@@ -53,6 +53,12 @@ describe("users", () => {
       expect(res.body.message).toMatch(/username/);
     });
 
+    it("checks who may see a user after reading the input: an intern's malformed id is a 400, not a 403", async () => {
+      const res = await h.rest("GET", "/api/users/not-a-uuid", { token: intern.access });
+      expect(res.status).toBe(400);
+      expect(res.body.issues.map((i: { path: string }) => i.path)).toEqual(["id"]);
+    });
+
     it("refuses a page number and a cursor together (400 naming cursor), on both doors", async () => {
       const first = await h.rest("GET", "/api/users?pageSize=1", { token: h.admin.access });
       expect(first.body.nextCursor).toBeTruthy();

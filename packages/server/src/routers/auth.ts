@@ -61,5 +61,5 @@ export const authRouter = router({
     })
     .input(z.void())
     .output(User)
-    .query(({ ctx }) => ctx.services.users.get(ctx.user.id)),
+    .query(({ ctx }) => ctx.services.users.get(ctx.user, ctx.user.id)),
 });

@@ -1,17 +1,8 @@
 import { Id, User, UserCreateInput, UserListQuery, UserPage, UserUpdateInput } from "@taskmgr/db/contracts";
 import { z } from "zod";
-import { forbidden } from "../errors";
 import { adminProcedure, authedProcedure, router } from "../trpc";
 
 const TAGS = ["users"];
-
-/** An admin, or the user named by the input's id. */
-const selfOrAdminProcedure = authedProcedure.use(async ({ ctx, getRawInput, next }) => {
-  const raw = (await getRawInput()) as { id?: unknown } | undefined;
-  if (ctx.user.role !== "ADMIN" && String(raw?.id).toLowerCase() !== ctx.user.id)
-    throw forbidden("You may only see and change yourself");
-  return next();
-});
 
 export const usersRouter = router({
   list: adminProcedure
@@ -36,7 +27,7 @@ export const usersRouter = router({
     .output(User)
     .mutation(({ ctx, input }) => ctx.services.users.create(input)),
 
-  get: selfOrAdminProcedure
+  get: authedProcedure
     .meta({
       openapi: {
         method: "GET",
@@ -48,9 +39,9 @@ export const usersRouter = router({
     })
     .input(z.strictObject({ id: Id }))
     .output(User)
-    .query(({ ctx, input }) => ctx.services.users.get(input.id)),
+    .query(({ ctx, input }) => ctx.services.users.get(ctx.user, input.id)),
 
-  update: selfOrAdminProcedure
+  update: authedProcedure
     .meta({
       openapi: {
         method: "PATCH",

@@ -1,7 +1,7 @@
 import { type TaskRow, tasks } from "@taskmgr/db";
 import { eq, or, type SQL } from "drizzle-orm";
 import { forbidden, notFound } from "../errors";
-import type { AuthUser } from "../trpc";
+import type { AuthUser } from "./actor";
 
 // The task rows of API.md's role matrix, in one place. Route-level rules (delete, sweep) are procedure builders.
 

@@ -10,7 +10,7 @@ import type {
 } from "@taskmgr/db/contracts";
 import { and, count, eq, gt, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import { notFound } from "../errors";
-import type { AuthUser } from "../trpc";
+import type { AuthUser } from "./actor";
 import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
 import type { TaskCounts } from "./task-counts";
 import { toLogEntry, toTask } from "./task-dto";

@@ -3,7 +3,7 @@ import type { Task, TaskCreateInput, TaskUpdateInput } from "@taskmgr/db/contrac
 import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { notFound } from "../errors";
-import type { AuthUser } from "../trpc";
+import type { AuthUser } from "./actor";
 import { toTask } from "./task-dto";
 import { assertMayChange, assertVisible, assigneeForCreate, type TaskField } from "./task-policy";
 

@@ -10,14 +10,15 @@ import type {
 } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
 import { and, count, eq, exists, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
-import { forbidden, mapDatabaseError, notFound, unauthorized } from "../errors";
-import type { AuthUser } from "../trpc";
+import { mapDatabaseError, notFound, unauthorized } from "../errors";
+import type { AuthUser } from "./actor";
 import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
 import type { LoginLimiter } from "./login-limiter";
 import { containsPattern } from "./paging";
 import { assertPasswordAllowed, passwordProblem } from "./password-policy";
 import type { Passwords } from "./passwords";
 import type { Tokens } from "./tokens";
+import { assertMayChangeUser, assertNotLastAdmin, assertSelfOrAdmin, mayRemoveAnAdmin } from "./user-policy";
 import { storeMissingSkeletons } from "./usernames";
 
 type UserRow = typeof users.$inferSelect;
@@ -171,18 +172,17 @@ export function createUsers(deps: {
       });
     },
 
-    async get(id: string): Promise<User> {
+    async get(actor: AuthUser, id: string): Promise<User> {
+      assertSelfOrAdmin(actor, id);
       const [row] = await db.select().from(users).where(eq(users.id, id));
       if (!row) throw notFound("User");
       return toUser(row);
     },
 
     async update(actor: AuthUser, input: UserUpdateInput, ip: string): Promise<User> {
+      assertMayChangeUser(actor, input);
       const { id, currentPassword, password, ...changes } = input;
       const self = actor.id === id;
-      if (actor.role !== "ADMIN" && (changes.role !== undefined || changes.isActive !== undefined)) {
-        throw forbidden("Only an admin may change a role or the active flag");
-      }
       if (password !== undefined) {
         const [target] = await db.select({ username: users.username }).from(users).where(eq(users.id, id));
         if (target) await assertPasswordAllowed(password, target.username);
@@ -192,8 +192,7 @@ export function createUsers(deps: {
       const checkedHash =
         password !== undefined && self ? await checkCurrentPassword(actor, currentPassword, ip) : undefined;
       const newHash = password !== undefined ? await passwords.hash(password) : undefined;
-      const mayRemoveAdmin =
-        (changes.role !== undefined && changes.role !== "ADMIN") || changes.isActive === false;
+      const mayRemoveAdmin = mayRemoveAnAdmin(changes);
       return db.transaction(async (tx) => {
         // Lock every active admin first, always in id order: two concurrent demotions of the last two admins
         // then queue up instead of deadlocking, and the second sees the first's result.
@@ -213,12 +212,7 @@ export function createUsers(deps: {
             message: "Your password was changed while this request ran; send it again",
           });
         }
-        if (mayRemoveAdmin && current.role === "ADMIN" && current.isActive && activeAdmins.length <= 1) {
-          throw new TRPCError({
-            code: "CONFLICT",
-            message: "Cannot demote or deactivate the last active admin",
-          });
-        }
+        assertNotLastAdmin(current, activeAdmins.length, changes);
         const [row] = await tx
           .update(users)
           .set({ ...changes, ...(newHash ? { passwordHash: newHash } : {}), updatedAt: new Date() })
