@@ -1,10 +1,10 @@
 import { rowsOf } from "@taskmgr/db";
 import { createTestDb, skipWithoutPostgres } from "@taskmgr/db/testing";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_ANSWER_BYTES } from "../src/limits";
 import { type Harness, startHarness, type TestUser } from "./support/harness";
+import { holdOutsideLock } from "./support/outside-lock";
 
 // A tRPC batch runs its calls concurrently and builds one answer in memory, so every limit that a single call
 // meets must hold for a batch call by call: its length, its answer's size, and the caller's budget.
@@ -208,22 +208,11 @@ describe.skipIf(skipWithoutPostgres())("one caller's concurrent calls", () => {
 
   it("run a few at a time, wait in a bounded line, and are refused past it; others are not", async () => {
     const task = await h.rest("POST", "/api/tasks", { token: intern.access, body: { title: "locked" } });
-    const outside = postgres(h.database.url!, { max: 1, onnotice: () => {} });
-    let release: (() => void) | undefined;
+    const lock = await holdOutsideLock(
+      h.database.url!,
+      (tx) => tx`select 1 from tasks where id = ${task.body.id} for update`,
+    );
     try {
-      const held = new Promise<void>((r) => {
-        release = r;
-      });
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => {
-        locked = r;
-      });
-      const lock = outside.begin(async (tx) => {
-        await tx`select 1 from tasks where id = ${task.body.id} for update`;
-        locked();
-        await held;
-      });
-      await isLocked;
       const done: { status: number; body: { message: string } }[] = [];
       const calls = Array.from({ length: 12 }, (_, i) =>
         h
@@ -242,13 +231,13 @@ describe.skipIf(skipWithoutPostgres())("one caller's concurrent calls", () => {
       // Meanwhile another user is served at once.
       expect((await h.rest("GET", "/api/tasks", { token: h.admin.access })).status).toBe(200);
       expect(done).toHaveLength(7);
-      release?.();
-      await lock;
+      lock.release();
+      await lock.done;
       const statuses = (await Promise.all(calls)).map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     } finally {
-      release?.();
-      await outside.end();
+      lock.release();
+      await lock.done;
     }
   });
 });

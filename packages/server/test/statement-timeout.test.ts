@@ -2,9 +2,9 @@ import { createDb, type Database } from "@taskmgr/db";
 import { createTestDb, skipWithoutPostgres, type TestDatabase } from "@taskmgr/db/testing";
 import { runOverdueSweep } from "@taskmgr/worker";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness";
+import { holdOutsideLock } from "./support/outside-lock";
 
 // PostgreSQL cancels a request's statement after DB_STATEMENT_TIMEOUT_MS (PGlite has no timer for it). A
 // statement's time includes the time it waits for locks, which makes the cancellation easy to cause here.
@@ -27,22 +27,11 @@ describe.skipIf(skipWithoutPostgres())("the statement timeout", () => {
 
   it("cancels a statement that runs too long: 503 naming the timeout, and the task is unchanged", async () => {
     const task = await h.rest("POST", "/api/tasks", { token: h.admin.access, body: { title: "held" } });
-    const outside = postgres(base.url!, { max: 1, onnotice: () => {} });
-    let release: (() => void) | undefined;
+    const lock = await holdOutsideLock(
+      base.url!,
+      (tx) => tx`select 1 from tasks where id = ${task.body.id} for update`,
+    );
     try {
-      const held = new Promise<void>((r) => {
-        release = r;
-      });
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => {
-        locked = r;
-      });
-      const lock = outside.begin(async (tx) => {
-        await tx`select 1 from tasks where id = ${task.body.id} for update`;
-        locked();
-        await held;
-      });
-      await isLocked;
       const res = await h.rest("PATCH", `/api/tasks/${task.body.id}`, {
         token: h.admin.access,
         body: { title: "changed" },
@@ -50,13 +39,13 @@ describe.skipIf(skipWithoutPostgres())("the statement timeout", () => {
       expect(res.status).toBe(503);
       expect(res.body.code).toBe("SERVICE_UNAVAILABLE");
       expect(res.body.message).toMatch(/statement timeout \(300 ms\)/);
-      release?.();
-      await lock;
+      lock.release();
+      await lock.done;
       const after = await h.rest("GET", `/api/tasks/${task.body.id}`, { token: h.admin.access });
       expect(after.body).toMatchObject({ title: "held", version: 1 });
     } finally {
-      release?.();
-      await outside.end();
+      lock.release();
+      await lock.done;
     }
   });
 
@@ -69,23 +58,15 @@ describe.skipIf(skipWithoutPostgres())("the statement timeout", () => {
       cause: { code: "57014" },
     });
     // ...but the sweep's is not, even when it must wait: the table is held from outside for longer than 300 ms.
-    const outside = postgres(base.url!, { max: 1, onnotice: () => {} });
+    const lock = await holdOutsideLock(base.url!, (tx) => tx`lock table tasks in share mode`);
+    const released = new Promise((r) => setTimeout(r, 800)).then(() => lock.release());
     try {
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => {
-        locked = r;
-      });
-      const lock = outside.begin(async (tx) => {
-        await tx`lock table tasks in share mode`;
-        locked();
-        await new Promise((r) => setTimeout(r, 800));
-      });
-      await isLocked;
       const { markedOverdue } = await runOverdueSweep(timed.db);
-      await lock;
       expect(markedOverdue).toBe(100);
     } finally {
-      await outside.end();
+      lock.release();
+      await released;
+      await lock.done;
     }
   });
 });

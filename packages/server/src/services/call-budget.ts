@@ -1,15 +1,17 @@
 import type { Redis } from "ioredis";
 import pLimit, { type LimitFunction } from "p-limit";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config";
 import { tooManyRequests } from "../errors";
 import { BUDGET_UNIT_CHARS } from "../limits";
+import { sharedRateLimiter } from "./shared-rate-limiter";
 
 export interface CallBudget {
   /**
    * Runs one procedure call on behalf of `principal` (a user, or an address for anonymous calls): it spends
-   * `units` of the principal's rate budget (one for the call, more for a large body), then waits for one of the principal's concurrent slots. Counted
-   * per call, not per request, so a batch can never do more than the same calls sent one by one.
+   * `units` of the principal's rate budget (one for the call, more for a large body), then waits for one of
+   * the principal's concurrent slots. Counted per call, not per request, so a batch can never do more than the
+   * same calls sent one by one.
    */
   run<T>(principal: string, units: number, call: () => Promise<T>): Promise<T>;
   /** Charges `units` more after the fact (a large answer); the principal's next calls pay for it. */
@@ -22,15 +24,8 @@ export interface CallBudget {
  * every pooled database connection or the whole event loop while others wait.
  */
 export function createCallBudget(config: Config, redis: Redis | null | undefined): CallBudget {
-  const options = {
-    keyPrefix: `${config.QUEUE_PREFIX ?? "bull"}:calls`,
-    points: config.RATE_LIMIT_CALLS,
-    duration: config.RATE_LIMIT_WINDOW_SECONDS,
-  };
-  const memory = new RateLimiterMemory(options);
-  const rate = redis
-    ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory })
-    : memory;
+  const options = { points: config.RATE_LIMIT_CALLS, duration: config.RATE_LIMIT_WINDOW_SECONDS };
+  const rate = sharedRateLimiter(config, redis, "calls", options);
   const slots = new Map<string, LimitFunction>();
 
   return {

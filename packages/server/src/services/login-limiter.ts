@@ -1,12 +1,8 @@
 import type { Redis } from "ioredis";
-import {
-  type IRateLimiterOptions,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config";
 import { tooManyRequests } from "../errors";
+import { sharedRateLimiter } from "./shared-rate-limiter";
 
 export interface LoginLimiter {
   /**
@@ -26,18 +22,8 @@ export interface LoginLimiter {
  * counting falls back to this process's memory rather than failing logins.
  */
 export function createLoginLimiter(config: Config, redis: Redis | null | undefined): LoginLimiter {
-  const prefix = config.QUEUE_PREFIX ?? "bull";
-  const make = (keyPrefix: string, points: number) => {
-    const options: IRateLimiterOptions = {
-      keyPrefix: `${prefix}:${keyPrefix}`,
-      points,
-      duration: config.LOGIN_FAILURE_WINDOW_SECONDS,
-    };
-    const memory = new RateLimiterMemory(options);
-    return redis
-      ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory })
-      : memory;
-  };
+  const make = (name: string, points: number) =>
+    sharedRateLimiter(config, redis, name, { points, duration: config.LOGIN_FAILURE_WINDOW_SECONDS });
   const perAddress = make("login-address", config.LOGIN_MAX_FAILURES);
   const perAccount = make("login-account", config.LOGIN_MAX_FAILURES_PER_ACCOUNT);
   const account = (username: string) => username.normalize("NFKC").toLowerCase();
