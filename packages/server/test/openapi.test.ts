@@ -60,6 +60,19 @@ describe("OpenAPI document and docs", () => {
     );
   });
 
+  it("documents the refusals every operation may answer: the budget (429), unavailability (503), a non-JSON body (415)", () => {
+    for (const [path, item] of Object.entries(
+      doc.paths as Record<string, Record<string, { responses: Record<string, { content: unknown }> }>>,
+    )) {
+      for (const [method, op] of Object.entries(item)) {
+        const statuses = Object.keys(op.responses);
+        expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(["429", "503"]));
+        if (method === "post" || method === "patch") expect(statuses, `${method} ${path}`).toContain("415");
+        expect(op.responses["429"]!.content).toBeDefined();
+      }
+    }
+  });
+
   it("documents the list query's parameters", () => {
     const names = doc.paths["/tasks"].get.parameters.map((p: { name: string }) => p.name).sort();
     expect(names).toEqual(

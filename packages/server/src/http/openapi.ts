@@ -46,6 +46,15 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
             : { ...(op.responses["200"] as object), description: "Created" };
         delete op.responses["200"];
       }
+      // What any operation may answer besides its own errors: the caller's budget spent (README, Security), and
+      // the database unavailable, busy hashing, or past the statement timeout; a body that is not JSON.
+      op.responses["429"] ??= {
+        description: "Too many requests: the caller's budget is spent (see Retry-After)",
+      };
+      op.responses["503"] ??= { description: "Unavailable for now: retry later (see Retry-After)" };
+      if (method !== "get" && method !== "delete") {
+        op.responses["415"] ??= { description: "The body is not application/json" };
+      }
       for (const [code, response] of Object.entries(op.responses)) {
         if (Number(code) >= 400 || code === "default") {
           op.responses[code] = {
