@@ -6,7 +6,7 @@ import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { rowsOf } from "@taskmgr/db";
-import { runOverdueSweep } from "@taskmgr/worker";
+import { sweepOverdue } from "@taskmgr/db/task-store";
 import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
@@ -386,7 +386,7 @@ async function main() {
     });
     await database.db.execute(sql`vacuum analyze tasks`);
     const sweepStart = performance.now();
-    const swept = await runOverdueSweep(database.db);
+    const swept = await sweepOverdue(database.db);
     const sweepMs = Math.round(performance.now() - sweepStart);
     console.log(`sweep: ${swept.markedOverdue} tasks in ${sweepMs} ms; server peak RSS ${rss} MB`);
     return { swept, sweepMs };

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { envFlag, envPoolSize } from "@taskmgr/db";
+import { ConfigError, envFlag, envPoolSize, parseEnv, sharedEnv } from "@taskmgr/db";
 import { z } from "zod";
 import { parseTrustProxy } from "./http/client-address";
 
@@ -21,24 +21,11 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL")
-    .optional(),
+  ...sharedEnv,
   DB_POOL_SIZE: envPoolSize(10, 200),
-  /** Server-side prepared statements; false behind a pooler that cannot keep them (PgBouncer before 1.21). */
-  DB_PREPARE: envFlag(true),
-  DATA_DIR: z.string().min(1).default("./.data"),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, "expected a redis:// URL")
-    .optional(),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   ACCESS_TOKEN_TTL: Duration.default(15 * 60),
   REFRESH_TOKEN_TTL: Duration.default(7 * 86400),
-  OVERDUE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
-  /** Redis key prefix of the job queue; processes that share it share one schedule. */
-  QUEUE_PREFIX: z.string().min(1).optional(),
   /** false on servers whose sweep runs in a separate worker process. */
   RUN_WORKER: envFlag(true),
   /** Rows the task count cache may hold (one per distinct visibility scope and filter), and how often the rows
@@ -47,7 +34,6 @@ const EnvSchema = z.object({
   TASK_COUNT_CACHE_PURGE_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
   ADMIN_USERNAME: z.string().min(3).max(150).default("admin"),
   ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CORS_ORIGINS: z
     .string()
     .default("")
@@ -104,24 +90,11 @@ export interface Config extends Omit<Env, "JWT_SECRET"> {
   isProduction: boolean;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
-
-function emptyToUndefined(env: Record<string, string | undefined>) {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === "" ? undefined : v]));
-}
+export { ConfigError };
 
 /** Reads the environment once, listing every problem at the same time. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = EnvSchema.safeParse(emptyToUndefined(env));
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  }
-  const values = parsed.data;
+  const values = parseEnv(EnvSchema, env);
   const isProduction = values.NODE_ENV === "production";
   if (isProduction && !values.JWT_SECRET) {
     throw new ConfigError(["JWT_SECRET: required in production (at least 32 characters)"]);

@@ -1,5 +1,5 @@
 import type { Database } from "@taskmgr/db";
-import { startSweeper } from "@taskmgr/worker";
+import { reportOutages, startSweeper } from "@taskmgr/worker";
 import { Redis } from "ioredis";
 import type { Config } from "./config";
 import type { AppDeps } from "./deps";
@@ -49,22 +49,15 @@ export async function startServices(base: {
       enableOfflineQueue: false,
       connectTimeout: 2000,
     });
-    let down = false;
-    redis.on("error", (err) => {
-      if (!down) logger.warn({ err: err.message }, "redis unavailable; reconnecting");
-      down = true;
-    });
-    redis.on("ready", () => {
-      if (down) logger.info("redis reconnected");
-      down = false;
-    });
+    reportOutages(redis, logger, "api");
   }
   const sweeper = await startSweeper({
     database,
     logger,
     redisUrl: config.REDIS_URL,
     intervalSeconds: config.OVERDUE_SWEEP_INTERVAL_SECONDS,
-    process: config.RUN_WORKER,
+    batchSize: config.OVERDUE_SWEEP_BATCH_SIZE,
+    runSweepsHere: config.RUN_WORKER,
     queuePrefix: config.QUEUE_PREFIX,
   });
   const deps: AppDeps = { ...base, redis, sweeper };

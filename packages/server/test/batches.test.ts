@@ -1,10 +1,9 @@
 import { rowsOf } from "@taskmgr/db";
-import { createTestDb, skipWithoutPostgres } from "@taskmgr/db/testing";
+import { createTestDb, holdOutsideLock, skipWithoutPostgres } from "@taskmgr/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_ANSWER_BYTES } from "../src/limits";
 import { type Harness, startHarness, type TestUser } from "./support/harness";
-import { holdOutsideLock } from "./support/outside-lock";
 
 // A tRPC batch runs its calls concurrently and builds one answer in memory, so every limit that a single call
 // meets must hold for a batch call by call: its length, its answer's size, and the caller's budget.

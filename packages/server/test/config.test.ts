@@ -30,4 +30,10 @@ describe("configuration", () => {
       expect.stringMatching(/^TRUST_PROXY: "proxy\.local" is not/),
     ]);
   });
+
+  it("takes OVERDUE_SWEEP_BATCH_SIZE (default 5000) and names it when it is no positive whole number", () => {
+    expect(loadConfig({}).OVERDUE_SWEEP_BATCH_SIZE).toBe(5000);
+    expect(loadConfig({ OVERDUE_SWEEP_BATCH_SIZE: "100" }).OVERDUE_SWEEP_BATCH_SIZE).toBe(100);
+    expect(() => loadConfig({ OVERDUE_SWEEP_BATCH_SIZE: "0" })).toThrow(/OVERDUE_SWEEP_BATCH_SIZE: /);
+  });
 });

@@ -1,5 +1,5 @@
 import { activityLog, tasks } from "@taskmgr/db";
-import { runOverdueSweep } from "@taskmgr/worker";
+import { sweepOverdue } from "@taskmgr/db/task-store";
 import { and, inArray } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,11 +76,11 @@ describe("the overdue sweep through the API", () => {
           body: i % 2 === 0 ? { dueDate: future.toISOString() } : { title: `renamed ${i}` },
         }),
       ),
-      runOverdueSweep(h.database.db),
-      runOverdueSweep(h.database.db),
-      runOverdueSweep(h.database.db),
+      sweepOverdue(h.database.db),
+      sweepOverdue(h.database.db),
+      sweepOverdue(h.database.db),
     ]);
-    await runOverdueSweep(h.database.db); // whatever a held lock made the others skip
+    await sweepOverdue(h.database.db); // whatever a held lock made the others skip
     const after = await h.database.db
       .select()
       .from(tasks)

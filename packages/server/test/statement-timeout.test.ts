@@ -1,10 +1,9 @@
 import { createDb, type Database } from "@taskmgr/db";
-import { createTestDb, skipWithoutPostgres, type TestDatabase } from "@taskmgr/db/testing";
-import { runOverdueSweep } from "@taskmgr/worker";
+import { sweepOverdue } from "@taskmgr/db/task-store";
+import { createTestDb, holdOutsideLock, skipWithoutPostgres, type TestDatabase } from "@taskmgr/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness";
-import { holdOutsideLock } from "./support/outside-lock";
 
 // PostgreSQL cancels a request's statement after DB_STATEMENT_TIMEOUT_MS (PGlite has no timer for it). A
 // statement's time includes the time it waits for locks, which makes the cancellation easy to cause here.
@@ -61,7 +60,7 @@ describe.skipIf(skipWithoutPostgres())("the statement timeout", () => {
     const lock = await holdOutsideLock(base.url!, (tx) => tx`lock table tasks in share mode`);
     const released = new Promise((r) => setTimeout(r, 800)).then(() => lock.release());
     try {
-      const { markedOverdue } = await runOverdueSweep(timed.db);
+      const { markedOverdue } = await sweepOverdue(timed.db);
       expect(markedOverdue).toBe(100);
     } finally {
       lock.release();

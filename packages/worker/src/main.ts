@@ -24,7 +24,8 @@ const sweeper = await startSweeper({
   logger,
   redisUrl: config.REDIS_URL,
   intervalSeconds: config.OVERDUE_SWEEP_INTERVAL_SECONDS,
-  process: true,
+  batchSize: config.OVERDUE_SWEEP_BATCH_SIZE,
+  runSweepsHere: true,
   queuePrefix: config.QUEUE_PREFIX,
 });
 logger.info(

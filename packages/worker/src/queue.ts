@@ -1,6 +1,6 @@
+import type { SweepResult } from "@taskmgr/db/task-store";
 import { Queue, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { SweepResult } from "./jobs/overdue-sweep";
 
 export const QUEUE_NAME = "maintenance";
 export const SWEEP_JOB = "overdue-sweep";

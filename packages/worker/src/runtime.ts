@@ -1,7 +1,8 @@
 import { type Database, unavailableCode } from "@taskmgr/db";
+import { type SweepResult, sweepOverdue } from "@taskmgr/db/task-store";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { runOverdueSweep, type SweepResult } from "./jobs/overdue-sweep";
+import { reportOutages } from "./outages";
 import {
   createSweepQueue,
   createSweepWorker,
@@ -16,8 +17,10 @@ export interface SweeperOptions {
   logger: Logger;
   redisUrl?: string | undefined;
   intervalSeconds: number;
-  /** Process scheduled sweeps here (a worker), or only enqueue them (a server whose worker runs elsewhere). */
-  process: boolean;
+  /** Tasks per sweep transaction (OVERDUE_SWEEP_BATCH_SIZE). */
+  batchSize: number;
+  /** Run the scheduled sweeps in this process (a worker), or only enqueue them (a server whose worker runs elsewhere). */
+  runSweepsHere: boolean;
   queuePrefix?: string | undefined;
   /** How long POST /admin/overdue-sweep waits for a queued sweep. */
   runNowTimeoutMs?: number;
@@ -28,19 +31,6 @@ export interface Sweeper {
   runNow(): Promise<SweepResult>;
   /** Stops taking work, lets a running sweep finish (bounded), and closes its connections. */
   stop(timeoutMs?: number): Promise<void>;
-}
-
-/** Logs a connection's errors once per outage instead of once per reconnect attempt. */
-function reportOutages(connection: Redis, logger: Logger, name: string): void {
-  let down = false;
-  connection.on("error", (err) => {
-    if (!down) logger.warn({ err: err.message, connection: name }, "redis unavailable; reconnecting");
-    down = true;
-  });
-  connection.on("ready", () => {
-    if (down) logger.info({ connection: name }, "redis reconnected");
-    down = false;
-  });
 }
 
 /**
@@ -64,7 +54,10 @@ export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
   const { database, logger, intervalSeconds } = options;
   const sweepAndLog = async (trigger: string): Promise<SweepResult> => {
     const started = performance.now();
-    const result = await runOverdueSweep(database.db);
+    const result = await sweepOverdue(database.db, {
+      batchSize: options.batchSize,
+      afterBatch: (marked) => logger.debug({ trigger, marked }, "overdue sweep: batch committed"),
+    });
     logger.info({ trigger, ...result, ms: Math.round(performance.now() - started) }, "overdue sweep");
     return result;
   };
@@ -72,7 +65,7 @@ export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
   if (!options.redisUrl) {
     let running: Promise<unknown> = Promise.resolve();
     let busy = false;
-    const timer = options.process
+    const timer = options.runSweepsHere
       ? setInterval(() => {
           if (busy) return; // a slow sweep is not overlapped by the next tick
           busy = true;
@@ -111,7 +104,7 @@ export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
   let workerConnection: Redis | null = null;
   let stopRegistering = () => {};
   let worker: ReturnType<typeof createSweepWorker> | null = null;
-  if (options.process) {
+  if (options.runSweepsHere) {
     workerConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     reportOutages(workerConnection, logger, "sweep worker");
     worker = createSweepWorker({ connection: workerConnection, prefix }, (name) =>

@@ -40,7 +40,8 @@ describe.skipIf(skipWithoutRedis)("the sweep on BullMQ (real Redis)", () => {
       logger: silentLogger(),
       redisUrl,
       intervalSeconds: 1,
-      process: true,
+      runSweepsHere: true,
+      batchSize: 5000,
       queuePrefix: uniquePrefix(),
     });
     try {
@@ -62,7 +63,8 @@ describe.skipIf(skipWithoutRedis)("the sweep on BullMQ (real Redis)", () => {
       logger: silentLogger(),
       redisUrl,
       intervalSeconds: 3600,
-      process: true,
+      runSweepsHere: true,
+      batchSize: 5000,
       queuePrefix: uniquePrefix(),
     });
     try {
@@ -207,7 +209,8 @@ describe.skipIf(skipWithoutRedis)("a Redis that goes away and comes back", () =>
       logger: silentLogger(),
       redisUrl: `redis://127.0.0.1:${port}`,
       intervalSeconds: 1,
-      process: true,
+      runSweepsHere: true,
+      batchSize: 5000,
       queuePrefix: uniquePrefix(),
     });
     try {
@@ -243,7 +246,8 @@ describe("the embedded default (no Redis)", () => {
       database,
       logger: silentLogger(),
       intervalSeconds: 0.3,
-      process: true,
+      runSweepsHere: true,
+      batchSize: 5000,
     });
     try {
       const [task] = await insertTasks(database, owner, [{ dueDate: new Date(Date.now() + 200) }]);

@@ -59,3 +59,4 @@ export async function createTestDb(
     },
   };
 }
+export { holdOutsideLock, type OutsideLock } from "./outside-lock";

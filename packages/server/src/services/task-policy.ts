@@ -1,4 +1,5 @@
 import { type TaskRow, tasks } from "@taskmgr/db";
+import type { TaskField } from "@taskmgr/db/task-store";
 import { eq, or, type SQL } from "drizzle-orm";
 import { forbidden, notFound } from "../errors";
 import type { AuthUser } from "./actor";
@@ -32,7 +33,6 @@ export function assigneeForCreate(user: AuthUser, requested: string | null | und
   return user.id;
 }
 
-export type TaskField = "title" | "description" | "status" | "priority" | "dueDate" | "assigneeId";
 const DETAIL_FIELDS: ReadonlySet<TaskField> = new Set(["title", "description", "priority", "dueDate"]);
 
 /** Checks the fields an update would actually change against the caller's rights on this (visible) task. */

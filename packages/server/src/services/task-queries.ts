@@ -8,12 +8,12 @@ import type {
   TaskListQuery,
   TaskOrderField,
 } from "@taskmgr/db/contracts";
+import { toLogEntry, toTask } from "@taskmgr/db/task-store";
 import { and, count, eq, gt, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import { notFound } from "../errors";
 import type { AuthUser } from "./actor";
 import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
 import type { TaskCounts } from "./task-counts";
-import { toLogEntry, toTask } from "./task-dto";
 import { assertVisible, visibleTasks } from "./task-policy";
 
 const ORDER_COLUMNS = {

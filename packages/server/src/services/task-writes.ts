@@ -1,11 +1,19 @@
-import { activityLog, type Database, type TaskRow, type Tx, tasks, users } from "@taskmgr/db";
+import { type Database, type Tx, users } from "@taskmgr/db";
 import type { Task, TaskCreateInput, TaskUpdateInput } from "@taskmgr/db/contracts";
+import {
+  deleteTask,
+  insertTask,
+  lockTask,
+  type TaskField,
+  type TaskFields,
+  toTask,
+  updateTask,
+} from "@taskmgr/db/task-store";
 import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { notFound } from "../errors";
 import type { AuthUser } from "./actor";
-import { toTask } from "./task-dto";
-import { assertMayChange, assertVisible, assigneeForCreate, type TaskField } from "./task-policy";
+import { assertMayChange, assertVisible, assigneeForCreate } from "./task-policy";
 
 const UPDATABLE: readonly TaskField[] = [
   "title",
@@ -16,16 +24,9 @@ const UPDATABLE: readonly TaskField[] = [
   "assigneeId",
 ];
 
-type FieldValue = string | Date | null;
-
-function same(a: FieldValue, b: FieldValue): boolean {
+function same(a: TaskFields[TaskField], b: TaskFields[TaskField]): boolean {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return a === b;
-}
-
-/** How a field's value is written into the log: JSON, dates as ISO strings. */
-function logValue(v: FieldValue): string | null {
-  return v instanceof Date ? v.toISOString() : v;
 }
 
 async function assertAssignable(tx: Tx, assigneeId: string | null): Promise<void> {
@@ -39,7 +40,10 @@ async function assertAssignable(tx: Tx, assigneeId: string | null): Promise<void
 
 export type TaskWrites = ReturnType<typeof createTaskWrites>;
 
-/** Every write to a task, each with its activity-log entries in the same transaction. */
+/**
+ * The task service's writes: the caller's rights and the contract's rules here, the rows and their log
+ * entries through @taskmgr/db/task-store, each change in one transaction.
+ */
 export function createTaskWrites(database: Database) {
   const { db } = database;
 
@@ -48,35 +52,27 @@ export function createTaskWrites(database: Database) {
       const assigneeId = assigneeForCreate(actor, input.assigneeId);
       return db.transaction(async (tx) => {
         await assertAssignable(tx, assigneeId);
-        const now = new Date();
-        const [row] = await tx
-          .insert(tasks)
-          .values({
+        const row = await insertTask(
+          tx,
+          actor.id,
+          {
             title: input.title,
             description: input.description,
             status: input.status,
             priority: input.priority,
             dueDate: input.dueDate ?? null,
             assigneeId,
-            createdById: actor.id,
-            createdAt: now,
-            updatedAt: now,
-            completedAt: input.status === "COMPLETED" ? now : null,
-          })
-          .returning();
-        const task = toTask(row!);
-        await tx
-          .insert(activityLog)
-          .values({ taskId: task.id, actorId: actor.id, action: "CREATED", newValue: task, createdAt: now });
-        return task;
+          },
+          new Date(),
+        );
+        return toTask(row);
       });
     },
 
     update(actor: AuthUser, input: TaskUpdateInput): Promise<Task> {
       return db.transaction(async (tx) => {
         // The row lock serialises concurrent updates of one task: none loses another's change or entries.
-        const [row] = await tx.select().from(tasks).where(eq(tasks.id, input.id)).for("update");
-        const current = assertVisible(actor, row);
+        const current = assertVisible(actor, await lockTask(tx, input.id));
         if (input.version !== undefined && input.version !== current.version) {
           throw new TRPCError({
             code: "CONFLICT",
@@ -84,7 +80,7 @@ export function createTaskWrites(database: Database) {
           });
         }
         const now = new Date();
-        const next: Pick<TaskRow, TaskField> = {
+        const next: TaskFields = {
           title: input.title ?? current.title,
           description: input.description ?? current.description,
           status: input.status ?? current.status,
@@ -108,41 +104,18 @@ export function createTaskWrites(database: Database) {
         if (changed.length === 0) return toTask(current);
         if (changed.includes("assigneeId")) await assertAssignable(tx, next.assigneeId);
 
-        const completedAt = next.status === "COMPLETED" ? (current.completedAt ?? now) : null;
-        const [updated] = await tx
-          .update(tasks)
-          .set({ ...next, completedAt, updatedAt: now, version: current.version + 1 })
-          .where(and(eq(tasks.id, current.id), eq(tasks.version, current.version)))
-          .returning();
+        const updated = await updateTask(tx, actor.id, current, next, changed, now);
         if (!updated)
           throw new TRPCError({ code: "CONFLICT", message: "version: the task changed meanwhile; retry" });
-        await tx.insert(activityLog).values(
-          changed.map((field) => ({
-            taskId: current.id,
-            actorId: actor.id,
-            action: "UPDATED" as const,
-            field,
-            oldValue: logValue(current[field]),
-            newValue: logValue(next[field]),
-            createdAt: now,
-          })),
-        );
         return toTask(updated);
       });
     },
 
     delete(actor: AuthUser, id: string): Promise<void> {
       return db.transaction(async (tx) => {
-        const [row] = await tx.select().from(tasks).where(eq(tasks.id, id)).for("update");
+        const row = await lockTask(tx, id);
         if (!row) throw notFound("Task");
-        await tx.delete(tasks).where(eq(tasks.id, id));
-        await tx.insert(activityLog).values({
-          taskId: id,
-          actorId: actor.id,
-          action: "DELETED",
-          oldValue: toTask(row),
-          createdAt: new Date(),
-        });
+        await deleteTask(tx, actor.id, row, new Date());
       });
     },
   };

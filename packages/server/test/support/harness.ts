@@ -1,8 +1,8 @@
 import { createDb, migrate } from "@taskmgr/db";
 import type { Role } from "@taskmgr/db/contracts";
+import { sweepOverdue } from "@taskmgr/db/task-store";
 import { createTestDb, type TestDatabase } from "@taskmgr/db/testing";
 import { type PrivatePostgres, startPrivatePostgres } from "@taskmgr/db/testing/private-postgres";
-import { runOverdueSweep } from "@taskmgr/worker";
 import { createTRPCClient, httpBatchLink, httpLink } from "@trpc/client";
 import type { Redis } from "ioredis";
 import { createApp } from "../../src/app";
@@ -71,7 +71,7 @@ export async function startHarness(
     database,
     logger: opts.logger ?? testLogger(),
     redis: opts.redis ?? null,
-    sweeper: opts.sweeper ?? { runNow: () => runOverdueSweep(database.db) },
+    sweeper: opts.sweeper ?? { runNow: () => sweepOverdue(database.db) },
   };
   const services = createServices(deps);
   const app = createApp(deps, services);

@@ -1,5 +1,5 @@
-import type { ActivityLogRow, TaskRow } from "@taskmgr/db";
-import type { LogEntry, Task } from "@taskmgr/db/contracts";
+import type { LogEntry, Task } from "../contracts";
+import type { ActivityLogRow, TaskRow } from "../schema";
 
 export function toTask(row: TaskRow): Task {
   return {
