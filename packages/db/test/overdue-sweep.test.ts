@@ -3,7 +3,13 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { activityLog, createDb, type Database, rowsOf, tasks, users } from "@taskmgr/db";
 import { sweepOverdue } from "@taskmgr/db/task-store";
-import { createTestDb, holdOutsideLock, type TestDatabase, testBackends } from "@taskmgr/db/testing";
+import {
+  createTestDb,
+  holdOutsideLock,
+  skipWithoutPostgres,
+  type TestDatabase,
+  testBackends,
+} from "@taskmgr/db/testing";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -242,108 +248,111 @@ describe.each(testBackends())("the overdue sweep on %s", (backend) => {
       if (probe !== database) await probe.close();
     }
   });
+});
 
-  it.runIf(backend === "postgres")(
-    "skips a task another transaction holds; a later run marks it",
-    async () => {
-      const ids = (await backlog(database, owner, 10)).map((r) => r.id);
-      const held = ids[3]!;
-      const lock = await holdOutsideLock(
-        database.url!,
-        (tx) => tx`select 1 from tasks where id = ${held} for update`,
-      );
-      try {
-        expect((await sweepOverdue(database.db, { batchSize: 4 })).markedOverdue).toBe(9);
-        const before = await outcome(database, [held]);
-        expect(before[0]).toMatchObject({ status: "IN_PROGRESS", entries: 0 });
-      } finally {
-        lock.release();
-        await lock.done;
-      }
-      expect((await sweepOverdue(database.db, { batchSize: 4 })).markedOverdue).toBe(1);
-      for (const r of await outcome(database, ids))
-        expect(r).toMatchObject({ status: "OVERDUE", entries: 1 });
-    },
-  );
+// Another connection holds rows, and a process dies mid-batch: PostgreSQL only (PGlite has one connection).
+describe.skipIf(skipWithoutPostgres())("the overdue sweep beside other connections", () => {
+  let database: TestDatabase;
+  let owner: string;
+  beforeAll(async () => {
+    database = await createTestDb("postgres");
+    owner = await makeOwner(database);
+  });
+  afterAll(() => database?.close());
 
-  it.runIf(backend === "postgres")(
-    "killed mid-batch, leaves each task marked with its entry or untouched; the next run marks the rest",
-    async () => {
-      const ids = (await backlog(database, owner, 200)).map((r) => r.id);
-      const dbDir = resolve(import.meta.dirname, "..");
-      // node itself, with tsx as a loader: the tsx command is a wrapper whose SIGKILL leaves its node running.
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", "--conditions=@taskmgr/source", "test/fixtures/sweep-process.ts"],
-        {
-          cwd: dbDir,
-          env: { ...process.env, DATABASE_URL: database.url!, BATCH_SIZE: "50" },
-          stdio: ["pipe", "pipe", "inherit"],
-        },
-      );
-      const exited = new Promise<void>((r) => child.on("exit", () => r()));
-      let out = "";
-      const seen = (text: string) =>
-        new Promise<void>((res, rej) => {
-          const check = () => {
-            if (out.includes(text)) res();
-          };
-          child.stdout!.on("data", (d) => {
-            out += d;
-            check();
-          });
-          child.on("exit", (code) =>
-            rej(new Error(`the sweep process exited (${code}) before "${text}": ${out}`)),
-          );
+  it("skips a task another transaction holds; a later run marks it", async () => {
+    const ids = (await backlog(database, owner, 10)).map((r) => r.id);
+    const held = ids[3]!;
+    const lock = await holdOutsideLock(
+      database.url!,
+      (tx) => tx`select 1 from tasks where id = ${held} for update`,
+    );
+    try {
+      expect((await sweepOverdue(database.db, { batchSize: 4 })).markedOverdue).toBe(9);
+      const before = await outcome(database, [held]);
+      expect(before[0]).toMatchObject({ status: "IN_PROGRESS", entries: 0 });
+    } finally {
+      lock.release();
+      await lock.done;
+    }
+    expect((await sweepOverdue(database.db, { batchSize: 4 })).markedOverdue).toBe(1);
+    for (const r of await outcome(database, ids)) expect(r).toMatchObject({ status: "OVERDUE", entries: 1 });
+  });
+
+  it("killed mid-batch, leaves each task marked with its entry or untouched; the next run marks the rest", async () => {
+    const ids = (await backlog(database, owner, 200)).map((r) => r.id);
+    const dbDir = resolve(import.meta.dirname, "..");
+    // node itself, with tsx as a loader: the tsx command is a wrapper whose SIGKILL leaves its node running.
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@taskmgr/source", "test/fixtures/sweep-process.ts"],
+      {
+        cwd: dbDir,
+        env: { ...process.env, DATABASE_URL: database.url!, BATCH_SIZE: "50" },
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
+    const exited = new Promise<void>((r) => child.on("exit", () => r()));
+    let out = "";
+    const seen = (text: string) =>
+      new Promise<void>((res, rej) => {
+        const check = () => {
+          if (out.includes(text)) res();
+        };
+        child.stdout!.on("data", (d) => {
+          out += d;
           check();
         });
-      let lock: Awaited<ReturnType<typeof holdOutsideLock>> | undefined;
-      try {
-        await seen("batch 50");
-        // The second batch will mark its tasks, then wait for the log's lock before writing their entries.
-        lock = await holdOutsideLock(database.url!, (tx) => tx`lock table activity_log in exclusive mode`);
-        child.stdin!.write("next\n");
-        let waiting: number | undefined;
-        while (waiting === undefined) {
-          const [row] = rowsOf<{ pid: number }>(
-            await database.db.execute(sql`select pid from pg_stat_activity
+        child.on("exit", (code) =>
+          rej(new Error(`the sweep process exited (${code}) before "${text}": ${out}`)),
+        );
+        check();
+      });
+    let lock: Awaited<ReturnType<typeof holdOutsideLock>> | undefined;
+    try {
+      await seen("batch 50");
+      // The second batch will mark its tasks, then wait for the log's lock before writing their entries.
+      lock = await holdOutsideLock(database.url!, (tx) => tx`lock table activity_log in exclusive mode`);
+      child.stdin!.write("next\n");
+      let waiting: number | undefined;
+      while (waiting === undefined) {
+        const [row] = rowsOf<{ pid: number }>(
+          await database.db.execute(sql`select pid from pg_stat_activity
               where datname = current_database() and wait_event_type = 'Lock' and query like '%activity_log%'`),
-          );
-          waiting = row?.pid;
-          if (waiting === undefined) await new Promise((r) => setTimeout(r, 50));
-        }
-        child.kill("SIGKILL");
-        await exited;
-        lock.release();
-        await lock.done;
-        lock = undefined;
-        // The killed process's backend finds its client gone and rolls its batch back.
-        for (;;) {
-          const [row] = rowsOf<{ n: number }>(
-            await database.db.execute(
-              sql`select count(*)::int as n from pg_stat_activity where pid = ${waiting}`,
-            ),
-          );
-          if (row!.n === 0) break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      } finally {
-        lock?.release();
-        await lock?.done;
-        child.kill("SIGKILL");
-        await exited;
+        );
+        waiting = row?.pid;
+        if (waiting === undefined) await new Promise((r) => setTimeout(r, 50));
       }
-      const after = await outcome(database, ids);
-      const marked = after.filter((r) => r.status === "OVERDUE");
-      expect(marked).toHaveLength(50);
-      for (const r of marked) expect(r.entries).toBe(1);
-      for (const r of after.filter((r) => r.status !== "OVERDUE")) {
-        expect(r.entries).toBe(0);
-        expect(["PENDING", "IN_PROGRESS"]).toContain(r.status);
+      child.kill("SIGKILL");
+      await exited;
+      lock.release();
+      await lock.done;
+      lock = undefined;
+      // The killed process's backend finds its client gone and rolls its batch back.
+      for (;;) {
+        const [row] = rowsOf<{ n: number }>(
+          await database.db.execute(
+            sql`select count(*)::int as n from pg_stat_activity where pid = ${waiting}`,
+          ),
+        );
+        if (row!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
       }
-      expect((await sweepOverdue(database.db)).markedOverdue).toBe(150);
-      for (const r of await outcome(database, ids))
-        expect(r).toMatchObject({ status: "OVERDUE", entries: 1 });
-    },
-  );
+    } finally {
+      lock?.release();
+      await lock?.done;
+      child.kill("SIGKILL");
+      await exited;
+    }
+    const after = await outcome(database, ids);
+    const marked = after.filter((r) => r.status === "OVERDUE");
+    expect(marked).toHaveLength(50);
+    for (const r of marked) expect(r.entries).toBe(1);
+    for (const r of after.filter((r) => r.status !== "OVERDUE")) {
+      expect(r.entries).toBe(0);
+      expect(["PENDING", "IN_PROGRESS"]).toContain(r.status);
+    }
+    expect((await sweepOverdue(database.db)).markedOverdue).toBe(150);
+    for (const r of await outcome(database, ids)) expect(r).toMatchObject({ status: "OVERDUE", entries: 1 });
+  });
 });

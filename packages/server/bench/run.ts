@@ -6,7 +6,7 @@ import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { rowsOf } from "@taskmgr/db";
-import { sweepOverdue } from "@taskmgr/db/task-store";
+import { DEFAULT_SWEEP_BATCH_SIZE, sweepOverdue } from "@taskmgr/db/task-store";
 import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
@@ -369,13 +369,10 @@ async function main() {
   });
   await pool.end();
   for (const s of writes.filter((x) => selected(x.name))) results.push(await drive(api, s));
-  const rss = peakRssMb(server.pid!);
-  server.kill("SIGTERM");
-
   // The sweep: a backlog of exactly --sweep-eligible tasks, picked at random among all of them (the write
   // scenarios' new tasks included), by one UPDATE in heap order so that they stay where they were among the
   // others. work_mem holds the picked ids, so that `id in (picked)` is hashed, not scanned for every row.
-  async function measureSweep() {
+  async function makeBacklog() {
     await database.db.transaction(async (tx) => {
       await tx.execute(sql`set local work_mem = '256MB'`);
       await tx.execute(sql`
@@ -385,12 +382,89 @@ async function main() {
             else 'COMPLETED'::task_status end`);
     });
     await database.db.execute(sql`vacuum analyze tasks`);
+  }
+  const stillDue = async () =>
+    rowsOf<{ n: number }>(
+      await database.db.execute(
+        sql`select count(*)::int as n from tasks where due_date < now() and status in ('PENDING', 'IN_PROGRESS')`,
+      ),
+    )[0]!.n;
+
+  // Alone, as the worker runs it.
+  async function measureSweep() {
+    await makeBacklog();
     const sweepStart = performance.now();
     const swept = await sweepOverdue(database.db);
     const sweepMs = Math.round(performance.now() - sweepStart);
-    console.log(`sweep: ${swept.markedOverdue} tasks in ${sweepMs} ms; server peak RSS ${rss} MB`);
+    console.log(`sweep: ${swept.markedOverdue} tasks in ${sweepMs} ms`);
     return { swept, sweepMs };
   }
+
+  // Beside users: GETs and PATCHes of the backlog's tasks at --connections while the sweep marks them. The
+  // same load for a few seconds before, without the sweep, is the baseline. A task a PATCH holds when its batch
+  // comes is skipped (the next run marks it): counted as left due.
+  async function measureSweepUnderLoad() {
+    await makeBacklog();
+    const token = await login("admin", ADMIN_PASSWORD);
+    const backlogIds = rowsOf<{ id: string }>(
+      await database.db.execute(
+        sql`select id from tasks where status = 'PENDING' and due_date < now() order by random() limit 2000`,
+      ),
+    ).map((r) => r.id);
+    let flip = 0;
+    const requests: autocannon.Request[] = [
+      {
+        method: "GET",
+        headers: auth(token),
+        setupRequest: (r) => ({ ...r, path: `/api/tasks/${pick(backlogIds)}` }),
+      },
+      {
+        method: "PATCH",
+        headers: auth(token),
+        setupRequest: (r) => ({
+          ...r,
+          path: `/api/tasks/${pick(backlogIds)}`,
+          body: JSON.stringify({ priority: ++flip % 2 ? "HIGH" : "LOW" }),
+        }),
+      },
+    ];
+    const load = (duration: number) => {
+      let instance: ReturnType<typeof autocannon> | undefined;
+      const result = new Promise<autocannon.Result>((res, rej) => {
+        instance = autocannon({ url: api, connections: CONNECTIONS, duration, requests }, (err, r) =>
+          err ? rej(err) : res(r),
+        );
+      });
+      return { result, stop: () => instance!.stop() };
+    };
+    const row = (name: string, r: autocannon.Result): Row => ({
+      name,
+      rps: Math.round(r.requests.average),
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      non2xx: r.non2xx,
+      errors: r.errors + r.timeouts,
+    });
+    const baseline = row("GET and PATCH of due tasks, no sweep", await load(WARMUP + 2).result);
+    const during = load(600);
+    await new Promise((r) => setTimeout(r, 1000)); // the load is running before the sweep starts
+    const sweepStart = performance.now();
+    const swept = await sweepOverdue(database.db);
+    const sweepMs = Math.round(performance.now() - sweepStart);
+    during.stop();
+    const underSweep = row("GET and PATCH of due tasks, during the sweep", await during.result);
+    const leftDue = await stillDue();
+    for (const r of [baseline, underSweep])
+      console.log(
+        `${r.name.padEnd(46)} ${r.rps} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}`,
+      );
+    console.log(`sweep beside the load: ${swept.markedOverdue} tasks in ${sweepMs} ms; ${leftDue} left due`);
+    return { baseline, underSweep, swept, sweepMs, leftDue };
+  }
+
+  const underLoad = selected("sweep") ? await measureSweepUnderLoad() : undefined;
+  const rss = peakRssMb(server.pid!);
+  server.kill("SIGTERM");
   if (only) {
     for (const r of results) {
       const n = naiveRows.find((x) => x.name === r.name);
@@ -406,6 +480,7 @@ async function main() {
 
   const { swept, sweepMs } = await measureSweep();
   await fresh.drop();
+  const loaded = underLoad!;
 
   const node = process.version;
   const pg = execFileSync("psql", ["--version"]).toString().trim();
@@ -433,7 +508,8 @@ async function main() {
 ${table}
 
 - Server peak RSS (VmHWM) over all scenarios: **${rss} MB**
-- Overdue sweep of ${swept.markedOverdue} eligible tasks: **${sweepMs} ms**
+- Overdue sweep of ${swept.markedOverdue} eligible tasks, in batches of ${DEFAULT_SWEEP_BATCH_SIZE}: **${sweepMs} ms**
+- The same sweep beside GETs and PATCHes of the backlog's tasks at ${CONNECTIONS} connections: ${loaded.swept.markedOverdue} tasks in **${loaded.sweepMs} ms** (${loaded.leftDue} held by a PATCH when their batch came, left for the next run); requests p50 ${loaded.underSweep.p50} ms, **p99 ${loaded.underSweep.p99} ms**, ${loaded.underSweep.rps} req/s, non-2xx ${loaded.underSweep.non2xx} (without the sweep: p99 ${loaded.baseline.p99} ms, ${loaded.baseline.rps} req/s)
 `;
   const doc = readFileSync(args.out, "utf8");
   // Each data size has its own section, so the scale run does not replace the standard one.

@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import type { Executor } from "../client";
+import { type SQL, sql } from "drizzle-orm";
 import { activityLog } from "../schema";
 
 /** One activity-log entry as a change writes it: the id, seq and (unless given) the time are the database's. */
@@ -23,7 +22,7 @@ const names = sql.join(
   sql`, `,
 );
 // An entry without a time takes the transaction's, as the column's default would.
-const selected = sql.join(
+const fromDocument = sql.join(
   COLUMNS.map(([, c]) =>
     c === activityLog.createdAt ? sql`coalesce(${sql.identifier(c.name)}, now())` : sql.identifier(c.name),
   ),
@@ -34,17 +33,32 @@ const definitions = sql.join(
   sql`, `,
 );
 
+/** Entries computed in SQL: each column's expression over the rows of `from` (a table or a CTE's name). */
+export interface LogEntriesFrom {
+  from: SQL;
+  select: { [K in keyof Required<NewLogEntry>]: SQL };
+}
+
 /**
- * The one function that writes activity-log entries: every change to a task calls it inside the change's own
- * transaction (task-store/writes.ts and the overdue sweep), so an entry exists exactly when its change does.
+ * The one function that writes activity-log entries: every change to a task runs the statement it returns
+ * inside the change's own transaction (task-store/writes.ts and the overdue sweep), so an entry exists exactly
+ * when its change does. Search for it to find every place an entry is written.
  *
- * The entries travel as one JSON document, whatever their number: the statement's text never changes (one
- * prepared statement, where a multi-row VALUES would prepare one per row count) and a sweep batch of thousands
- * of entries stays far from PostgreSQL's 65,535 parameters.
+ * Given entries, they travel as one JSON document, whatever their number: the statement's text never changes
+ * (one prepared statement, where a multi-row VALUES would prepare one per row count). Given `LogEntriesFrom`,
+ * the entries are computed where the rows are (the sweep writes thousands per batch in its own statement,
+ * with no round trip through this process).
  */
-export async function writeLogEntries(db: Executor, entries: readonly NewLogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const document = entries.map((e) => {
+export function insertLogEntries(source: readonly NewLogEntry[] | LogEntriesFrom): SQL {
+  if (!Array.isArray(source)) {
+    const from = source as LogEntriesFrom;
+    const selected = sql.join(
+      COLUMNS.map(([key]) => from.select[key]),
+      sql`, `,
+    );
+    return sql`insert into ${activityLog} (${names}) select ${selected} from ${from.from}`;
+  }
+  const document = (source as readonly NewLogEntry[]).map((e) => {
     // A missing key reads as SQL NULL (a JSON null would read as the jsonb value null).
     const row: Record<string, unknown> = {};
     for (const [key, column] of COLUMNS) {
@@ -54,7 +68,7 @@ export async function writeLogEntries(db: Executor, entries: readonly NewLogEntr
     }
     return row;
   });
-  await db.execute(sql`
+  return sql`
     insert into ${activityLog} (${names})
-    select ${selected} from jsonb_to_recordset(${JSON.stringify(document)}::jsonb) as entry(${definitions})`);
+    select ${fromDocument} from jsonb_to_recordset(${JSON.stringify(document)}::jsonb) as entry(${definitions})`;
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Executor, rowsOf, type Tx } from "../client";
-import { tasks } from "../schema";
-import { writeLogEntries } from "./log";
+import { activityLog, tasks } from "../schema";
+import { insertLogEntries } from "./log";
 
 export interface SweepResult {
   markedOverdue: number;
@@ -94,28 +94,32 @@ async function markBatch(
       order by ${t.id}
       limit ${limit}
       for update skip locked
+    ),
+    marked as (
+      update ${t.table} as task
+      set ${t.status} = 'OVERDUE', ${t.version} = task.${t.version} + 1, ${t.updatedAt} = ${when}
+      from candidates
+      where task.${t.id} = candidates.${t.id}
+      returning task.${t.id} as id, candidates.${t.status} as old_status
+    ),
+    logged as (
+      ${insertLogEntries({
+        from: sql`marked`,
+        select: {
+          taskId: sql`marked.id`,
+          actorId: sql`null::uuid`,
+          action: sql`'MARKED_OVERDUE'`,
+          field: sql`'status'`,
+          oldValue: sql`to_jsonb(marked.old_status::text)`,
+          newValue: sql`'"OVERDUE"'::jsonb`,
+          createdAt: when,
+        },
+      })}
+      returning ${sql.identifier(activityLog.taskId.name)} as id
     )
-    update ${t.table} as task
-    set ${t.status} = 'OVERDUE', ${t.version} = task.${t.version} + 1, ${t.updatedAt} = ${when}
-    from candidates
-    where task.${t.id} = candidates.${t.id}
-    returning task.${t.id} as id, candidates.${t.status} as old_status
+    select count(*)::int as marked, max(id::text) as last from logged
   `);
-  const marked = rowsOf<{ id: string; old_status: string }>(result);
-  await writeLogEntries(
-    tx,
-    marked.map((row) => ({
-      taskId: row.id,
-      actorId: null,
-      action: "MARKED_OVERDUE" as const,
-      field: "status",
-      oldValue: row.old_status,
-      newValue: "OVERDUE",
-      createdAt: at,
-    })),
-  );
-  if (marked.length < limit) return { marked: marked.length, last: null };
-  let last = marked[0]!.id;
-  for (const row of marked) if (row.id > last) last = row.id;
-  return { marked: marked.length, last };
+  // Ids compare as text as they do as uuid: lowercase hex of the same length.
+  const { marked, last } = rowsOf<{ marked: number; last: string | null }>(result)[0]!;
+  return { marked, last: marked < limit ? null : last };
 }

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Tx } from "../client";
 import { type TaskRow, tasks } from "../schema";
 import { toTask } from "./dto";
-import { writeLogEntries } from "./log";
+import { insertLogEntries } from "./log";
 
 /** The fields a caller sets on a task; the rest (id, creator, times, version) are the store's. */
 export type TaskFields = Pick<
@@ -34,9 +34,11 @@ export async function insertTask(tx: Tx, actorId: string, fields: TaskFields, no
       completedAt: fields.status === "COMPLETED" ? now : null,
     })
     .returning();
-  await writeLogEntries(tx, [
-    { taskId: row!.id, actorId, action: "CREATED", newValue: toTask(row!), createdAt: now },
-  ]);
+  await tx.execute(
+    insertLogEntries([
+      { taskId: row!.id, actorId, action: "CREATED", newValue: toTask(row!), createdAt: now },
+    ]),
+  );
   return row!;
 }
 
@@ -59,17 +61,18 @@ export async function updateTask(
     .where(and(eq(tasks.id, current.id), eq(tasks.version, current.version)))
     .returning();
   if (!updated) return undefined;
-  await writeLogEntries(
-    tx,
-    changed.map((field) => ({
-      taskId: current.id,
-      actorId,
-      action: "UPDATED" as const,
-      field,
-      oldValue: logValue(current[field]),
-      newValue: logValue(next[field]),
-      createdAt: now,
-    })),
+  await tx.execute(
+    insertLogEntries(
+      changed.map((field) => ({
+        taskId: current.id,
+        actorId,
+        action: "UPDATED" as const,
+        field,
+        oldValue: logValue(current[field]),
+        newValue: logValue(next[field]),
+        createdAt: now,
+      })),
+    ),
   );
   return updated;
 }
@@ -77,7 +80,7 @@ export async function updateTask(
 /** Deletes a task (read by lockTask) and writes its DELETED entry, which keeps the task as it was. */
 export async function deleteTask(tx: Tx, actorId: string, row: TaskRow, now: Date): Promise<void> {
   await tx.delete(tasks).where(eq(tasks.id, row.id));
-  await writeLogEntries(tx, [
-    { taskId: row.id, actorId, action: "DELETED", oldValue: toTask(row), createdAt: now },
-  ]);
+  await tx.execute(
+    insertLogEntries([{ taskId: row.id, actorId, action: "DELETED", oldValue: toTask(row), createdAt: now }]),
+  );
 }
