@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { preparePooled } from "./driver/prepared-statements";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -33,47 +34,6 @@ export interface CreateDbOptions {
   prepare?: boolean;
   /** PostgreSQL cancels any statement of this pool running longer (ms; 0 or unset: never). PGlite ignores it. */
   statementTimeoutMs?: number;
-}
-
-type Unsafe = (query: string, args?: unknown[], options?: object) => unknown;
-type Begin = (...args: unknown[]) => unknown;
-
-/** Query texts this process prepares at most; past it, new texts run unnamed (bounded memory, whatever the input). */
-export const MAX_PREPARED_TEXTS = 500;
-
-/**
- * drizzle hands every query to postgres.js unprepared, so PostgreSQL parses and plans each one again: measured,
- * preparing them raised list throughput by half. postgres.js keeps a prepared statement per connection and
- * query text forever, so only the first MAX_PREPARED_TEXTS distinct texts with parameters are prepared;
- * transactions (a connection of their own) follow the same rule.
- */
-function preparePooled(client: postgres.Sql) {
-  const prepared = new Set<string>();
-  const patch = (sql: { unsafe: Unsafe }) => {
-    const unsafe = sql.unsafe.bind(sql);
-    sql.unsafe = (query, args, opts) => {
-      let prepare = false;
-      if (args && args.length > 0) {
-        if (prepared.has(query)) prepare = true;
-        else if (prepared.size < MAX_PREPARED_TEXTS) {
-          prepared.add(query);
-          prepare = true;
-        }
-      }
-      return unsafe(query, args, { ...opts, prepare });
-    };
-  };
-  patch(client as unknown as { unsafe: Unsafe });
-  const begin = (client.begin as Begin).bind(client);
-  (client as unknown as { begin: Begin }).begin = (...args: unknown[]) => {
-    const i = args.findIndex((a) => typeof a === "function");
-    const body = args[i] as (sql: { unsafe: Unsafe }) => unknown;
-    args[i] = (sql: { unsafe: Unsafe }) => {
-      patch(sql);
-      return body(sql);
-    };
-    return begin(...args);
-  };
 }
 
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {

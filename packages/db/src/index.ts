@@ -1,5 +1,6 @@
 export * from "./advisory-locks";
 export * from "./client";
+export { MAX_PREPARED_TEXTS } from "./driver/prepared-statements";
 export * from "./env";
 export * from "./errors";
 export * from "./migrate";

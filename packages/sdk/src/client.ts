@@ -1,3 +1,4 @@
+import type { ErrorBody } from "@taskmgr/db/contracts";
 import {
   createTRPCClient,
   httpBatchLink,
@@ -95,10 +96,11 @@ export function createClient(options: ClientOptions): TaskManagerClient {
       });
       if (!res.ok) {
         setTokens(null);
-        const body = (await res.json().catch(() => ({}))) as { message?: string; code?: string };
+        const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
         throw new TaskManagerError(body.message ?? "Session expired; log in again", {
           code: body.code ?? "UNAUTHORIZED",
           status: res.status,
+          ...(body.requestId ? { requestId: body.requestId } : {}),
         });
       }
       const pair = (await res.json()) as Tokens;

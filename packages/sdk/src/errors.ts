@@ -1,18 +1,14 @@
+import type { ErrorBody, ErrorCode, FieldIssue } from "@taskmgr/db/contracts";
 import { TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "./router";
 
-export interface FieldIssue {
-  path: string;
-  message: string;
-  code?: string;
-}
+export type { ErrorCode, FieldIssue };
 
-interface ErrorData {
-  code?: string;
-  httpStatus?: number;
-  issues?: FieldIssue[];
-  requestId?: string;
-}
+/** The contract's error body (ErrorBody) as tRPC carries it: the message apart, the rest under `data`. */
+type ErrorData = Partial<Omit<ErrorBody, "message">> & { httpStatus?: number };
+
+/** What the client itself reports, having no answer from the server: an error thrown before or around the call. */
+export type ClientErrorCode = "CLIENT_ERROR";
 
 const BRAND = Symbol.for("@taskmgr/sdk.TaskManagerError");
 
@@ -24,14 +20,20 @@ export class TaskManagerError extends TRPCClientError<AppRouter> {
   }
 
   readonly [BRAND] = true;
-  readonly code: string;
+  readonly code: ErrorCode | ClientErrorCode;
   readonly status: number;
   readonly issues: FieldIssue[];
   readonly requestId: string | undefined;
 
   constructor(
     message: string,
-    opts: { code: string; status: number; issues?: FieldIssue[]; requestId?: string; cause?: Error },
+    opts: {
+      code: ErrorCode | ClientErrorCode;
+      status: number;
+      issues?: FieldIssue[];
+      requestId?: string;
+      cause?: Error;
+    },
   ) {
     super(message, opts.cause ? { cause: opts.cause } : {});
     this.name = "TaskManagerError";

@@ -13,5 +13,5 @@ export {
   UserCreateInput,
 } from "@taskmgr/db/contracts";
 export { type ClientOptions, createClient, type TaskManagerClient, type Tokens } from "./client";
-export { type FieldIssue, TaskManagerError } from "./errors";
+export { type ClientErrorCode, type ErrorCode, type FieldIssue, TaskManagerError } from "./errors";
 export type { AppRouter } from "./router";

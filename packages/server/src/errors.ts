@@ -1,11 +1,8 @@
 import { codesAlong } from "@taskmgr/db";
+import type { FieldIssue } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
 
-export interface FieldIssue {
-  path: string;
-  message: string;
-  code?: string;
-}
+export type { FieldIssue };
 
 interface ZodLikeIssue {
   path: PropertyKey[];

@@ -1,4 +1,5 @@
 import { codesAlong, isDatabaseUnavailable } from "@taskmgr/db";
+import { contractCode, errorBody } from "@taskmgr/db/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { AppDeps } from "./deps";
@@ -39,15 +40,23 @@ export interface Context {
   request: RequestCosts;
 }
 
+/** A procedure's meta: its REST route (trpc-to-openapi), and its REST success status when not 200. */
+export type AppMeta = OpenApiMeta & { successStatus?: 201 | 204 };
+
+/** The REST success status of a procedure: its meta's, else 200. */
+export function successStatusOf(procedure: unknown): number {
+  return (procedure as { _def?: { meta?: AppMeta } } | undefined)?._def?.meta?.successStatus ?? 200;
+}
+
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<AppMeta>()
   .create({
     // No stacks, no SQL: internal errors say only that they happened. Validation errors name their fields.
     errorFormatter({ shape, error, ctx }) {
       const zodIssues = error.code === "BAD_REQUEST" ? zodIssuesOf(error.cause) : null;
       const issues = zodIssues ? fieldIssues(zodIssues) : undefined;
-      const code = error.code === "PARSE_ERROR" ? "BAD_REQUEST" : error.code;
+      const code = contractCode(error.code);
       const message =
         error.code === "INTERNAL_SERVER_ERROR"
           ? "Internal server error"
@@ -56,15 +65,25 @@ const t = initTRPC
             : error.code === "PARSE_ERROR"
               ? "Request body is not valid JSON"
               : error.message;
+      // The contract's body (ErrorBody) travels in tRPC's envelope: its message, and the rest under data.
+      const {
+        message: _,
+        requestId,
+        ...body
+      } = errorBody({
+        message,
+        code,
+        issues,
+        requestId: ctx?.requestId ?? "",
+      });
       return {
         message,
         code: shape.code,
         data: {
-          code,
+          ...body,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
-          ...(issues ? { issues } : {}),
-          ...(ctx?.requestId ? { requestId: ctx.requestId } : {}),
+          ...(requestId ? { requestId } : {}),
         },
       };
     },

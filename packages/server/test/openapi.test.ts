@@ -54,7 +54,7 @@ describe("OpenAPI document and docs", () => {
     expect(doc.paths["/tasks/{id}"].delete.responses["204"]).toBeDefined();
     expect(doc.paths["/tasks/{id}"].get.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths["/auth/login"].post.security ?? []).toEqual([]);
-    expect(doc.components.schemas.Error.required).toEqual(["message", "code"]);
+    expect(doc.components.schemas.Error.required).toEqual(["message", "code", "requestId"]);
     expect(doc.paths["/tasks"].get.responses["400"].content["application/json"].schema.$ref).toBe(
       "#/components/schemas/Error",
     );

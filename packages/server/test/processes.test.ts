@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { createTestDb, postgresTestUrl, type TestDatabase } from "@taskmgr/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnScript } from "./support/process";
@@ -30,7 +29,7 @@ describe.skipIf(skip)("server and worker as separate processes (PostgreSQL + Red
       ADMIN_PASSWORD: "admin-password-1",
       JWT_SECRET: "j".repeat(40),
     });
-    const worker = spawnScript(resolve(import.meta.dirname, "../../worker/src/main.ts"), [], common);
+    const worker = spawnScript("src/worker-main.ts", [], common);
     try {
       const base = `http://127.0.0.1:${await server.listening()}`;
       const ready = await fetch(`${base}/readyz`);

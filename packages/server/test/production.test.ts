@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createTestDb, postgresTestUrl, type TestDatabase } from "@taskmgr/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,7 +42,7 @@ describe.skipIf(skip)("the production start path (built bundle, NODE_ENV=product
   let database: TestDatabase;
   beforeAll(async () => {
     if (!redisUrl || !postgresTestUrl()) throw new Error("REDIS_URL and DATABASE_URL must be set under CI");
-    execFileSync("pnpm", ["run", "build"], { cwd: serverDir, stdio: "ignore" });
+    // The bundle is built once for the run (test/support/build-once.ts).
     database = await createTestDb("postgres");
   }, 120_000);
   afterAll(() => database?.close());

@@ -1,4 +1,4 @@
-import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { type ErrorCode, errorBody } from "@taskmgr/db/contracts";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { Context as HonoContext } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -11,22 +11,22 @@ import type { FieldIssue } from "../errors";
 export function edgeError(
   c: HonoContext,
   status: ContentfulStatusCode,
-  code: TRPC_ERROR_CODE_KEY,
+  code: ErrorCode,
   message: string,
   issues?: FieldIssue[],
 ): Response {
-  const requestId = c.get("requestId") as string | undefined;
+  const body = errorBody({
+    message,
+    code,
+    issues,
+    requestId: (c.get("requestId") as string | undefined) ?? "",
+  });
   if (c.req.path === "/trpc" || c.req.path.startsWith("/trpc/")) {
+    const { message: _, ...data } = body;
     return c.json(
-      {
-        error: {
-          message,
-          code: TRPC_ERROR_CODES_BY_KEY[code],
-          data: { code, httpStatus: status, ...(issues ? { issues } : {}), requestId },
-        },
-      },
+      { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { ...data, httpStatus: status } } },
       status,
     );
   }
-  return c.json({ message, code, ...(issues ? { issues } : {}), requestId }, status);
+  return c.json(body, status);
 }

@@ -1,26 +1,13 @@
+import { ErrorBody } from "@taskmgr/db/contracts";
 import { generateOpenApiDocument } from "trpc-to-openapi";
+import { createSchema } from "zod-openapi";
 import type { AppRouter } from "../router";
-import { SUCCESS_STATUS } from "./rest-door";
+import { successStatusOf } from "../trpc";
 
 type Doc = ReturnType<typeof generateOpenApiDocument>;
 
-const ERROR_SCHEMA = {
-  type: "object",
-  required: ["message", "code"],
-  properties: {
-    message: { type: "string" },
-    code: { type: "string", description: "tRPC error code name, e.g. BAD_REQUEST" },
-    issues: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["path", "message"],
-        properties: { path: { type: "string" }, message: { type: "string" }, code: { type: "string" } },
-      },
-    },
-    requestId: { type: "string" },
-  },
-};
+// The error body's schema (and FieldIssue's) from the contract's zod schema, as components.
+const ERROR_SCHEMA = createSchema(ErrorBody, { io: "output" });
 
 /** The OpenAPI 3 document of the REST door, with the statuses and error shape the adapter leaves out. */
 export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
@@ -32,14 +19,16 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
   });
   doc.components ??= {};
-  doc.components.schemas = { ...doc.components.schemas, Error: ERROR_SCHEMA as never };
+  doc.components.schemas = { ...doc.components.schemas, ...(ERROR_SCHEMA.components as object) };
   const procedureByRoute = routeIndex(router);
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of ["get", "post", "patch", "put", "delete"] as const) {
       const op = (item as Record<string, { responses?: Record<string, unknown> } | undefined>)[method];
       if (!op?.responses) continue;
-      const status = SUCCESS_STATUS[procedureByRoute.get(`${method.toUpperCase()} ${path}`) ?? ""];
-      if (status && op.responses["200"]) {
+      const procedure = procedureByRoute.get(`${method.toUpperCase()} ${path}`);
+      const procedures = router._def.procedures as Record<string, unknown>;
+      const status = procedure ? successStatusOf(procedures[procedure]) : 200;
+      if (status !== 200 && op.responses["200"]) {
         op.responses[String(status)] =
           status === 204
             ? { description: "No content" }
@@ -59,7 +48,7 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
         if (Number(code) >= 400 || code === "default") {
           op.responses[code] = {
             description: (response as { description?: string }).description ?? "Error",
-            content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+            content: { "application/json": { schema: ERROR_SCHEMA.schema as never } },
           };
         }
       }

@@ -41,6 +41,7 @@ export const authRouter = router({
 
   logout: authedProcedure
     .meta({
+      successStatus: 204,
       openapi: {
         method: "POST",
         path: "/auth/logout",

@@ -24,6 +24,7 @@ export const tasksRouter = router({
 
   create: authedProcedure
     .meta({
+      successStatus: 201,
       openapi: { method: "POST", path: "/tasks", tags: TAGS, protect: true, summary: "Create a task" },
     })
     .input(TaskCreateInput)
@@ -68,6 +69,7 @@ export const tasksRouter = router({
 
   delete: adminProcedure
     .meta({
+      successStatus: 204,
       openapi: {
         method: "DELETE",
         path: "/tasks/{id}",

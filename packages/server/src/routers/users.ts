@@ -15,6 +15,7 @@ export const usersRouter = router({
 
   create: adminProcedure
     .meta({
+      successStatus: 201,
       openapi: {
         method: "POST",
         path: "/users",
