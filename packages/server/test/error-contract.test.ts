@@ -33,7 +33,11 @@ describe("the error contract", () => {
       await h.rest("GET", "/api/tasks/00000000-0000-4000-8000-000000000000", { token }), // procedure 404
       await h.rest("GET", "/api/no-such-thing", { token }), // edge 404
       await h.rest("PUT", "/api/tasks", { token, body: {} }), // 405
-      await h.rest("POST", "/api/tasks", { token, rawBody: "{", headers: { "content-type": "application/json" } }),
+      await h.rest("POST", "/api/tasks", {
+        token,
+        rawBody: "{",
+        headers: { "content-type": "application/json" },
+      }),
       await h.rest("POST", "/api/tasks", { token, rawBody: "x", headers: { "content-type": "text/plain" } }), // 415
       await h.rest("POST", "/api/tasks", { token, body: { title: "t", id: "x" } }), // unknown field
     ];
@@ -52,7 +56,9 @@ describe("the error contract", () => {
         headers: { authorization: `Bearer ${h.admin.access}` },
       }),
       await h.app.request("/trpc/tasks.list"),
-      await h.app.request("/trpc/no.such.procedure", { headers: { authorization: `Bearer ${h.admin.access}` } }),
+      await h.app.request("/trpc/no.such.procedure", {
+        headers: { authorization: `Bearer ${h.admin.access}` },
+      }),
     ];
     for (const res of calls) {
       const body = await res.json();

@@ -3,8 +3,8 @@ import type { TaskOrderField } from "@taskmgr/db/contracts";
 import { createTestDb, type TestDatabase, testBackends } from "@taskmgr/db/testing";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SortKey, seekAfter, seekParts } from "../src/services/keyset";
-import { taskKeys, taskPageRows } from "../src/services/task-queries";
+import { pageRows, type SortKey, seekAfter, seekParts } from "../src/services/keyset";
+import { taskKeys } from "../src/services/task-queries";
 
 // API.md: a cursor page is "as fast at page 5,000 as at page 2". That holds only if an index yields the rows
 // in the ordering's order from the cursor on; otherwise PostgreSQL sorts every row past the cursor. With sorts
@@ -42,7 +42,7 @@ describe.each(testBackends())("cursor pages seek on an index, on %s", (backend) 
     seek: SQL | undefined,
     incremental = false,
   ): Promise<string> {
-    const page = taskPageRows(database.db, undefined, keys, seek, 21, 0);
+    const page = pageRows(database.db, tasks, undefined, keys, seek, 21, 0);
     return database.db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_sort = off`);
       if (!incremental) await tx.execute(sql`set local enable_incremental_sort = off`);

@@ -2,7 +2,8 @@ import { tasks, users } from "@taskmgr/db";
 import { createTestDb, type TestDatabase, testBackends } from "@taskmgr/db/testing";
 import { count, type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { taskKeys, taskListWhere, taskPageRows } from "../src/services/task-queries";
+import { pageRows } from "../src/services/keyset";
+import { taskKeys, taskListWhere } from "../src/services/task-queries";
 import type { AuthUser } from "../src/trpc";
 
 // A search is a case-insensitive substring of title or description (API.md). LIKE '%…%' backtracks: 570 tasks
@@ -51,7 +52,7 @@ describe.each(testBackends())("task search, on %s", (backend) => {
   });
 
   const page = (where: SQL | undefined) =>
-    taskPageRows(database.db, where, taskKeys([{ field: "createdAt", desc: true }]), undefined, 21, 0);
+    pageRows(database.db, tasks, where, taskKeys([{ field: "createdAt", desc: true }]), undefined, 21, 0);
 
   // PostgreSQL only: PGlite has no statement timeout.
   if (backend === "postgres")

@@ -12,7 +12,7 @@ import { toLogEntry, toTask } from "@taskmgr/db/task-store";
 import { and, count, eq, gt, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import { notFound } from "../errors";
 import type { AuthUser } from "./actor";
-import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
+import { type CursorCodec, keysetPage, pageRows, type SortKey } from "./keyset";
 import type { TaskCounts } from "./task-counts";
 import { assertVisible, visibleTasks } from "./task-policy";
 
@@ -40,32 +40,21 @@ function fewValues(field: TaskOrderField, groups: Groups | undefined) {
  */
 export function taskKeys(ordering: OrderKey<TaskOrderField>[], groups?: Groups): SortKey[] {
   const keys: SortKey[] = ordering.map(({ field, desc }) => ({
+    field,
     column: ORDER_COLUMNS[field],
     desc,
     nullable: field === "dueDate",
     kind: field === "dueDate" || field === "createdAt" || field === "updatedAt" ? "date" : "value",
     values: fewValues(field, groups),
   }));
-  keys.push({ column: tasks.id, desc: ordering.at(-1)?.desc ?? true, nullable: false, kind: "value" });
+  keys.push({
+    field: "id",
+    column: tasks.id,
+    desc: ordering.at(-1)?.desc ?? true,
+    nullable: false,
+    kind: "value",
+  });
   return keys;
-}
-
-/** The rows of one page of tasks: `seek` is a cursor's keyset condition (keyset.ts seekAfter). */
-export function taskPageRows(
-  db: Database["db"],
-  where: SQL | undefined,
-  keys: readonly SortKey[],
-  seek: SQL | undefined,
-  limit: number,
-  offset: number,
-) {
-  return db
-    .select()
-    .from(tasks)
-    .where(and(where, seek))
-    .orderBy(...orderSql(keys))
-    .limit(limit)
-    .offset(offset);
 }
 
 /**
@@ -98,13 +87,11 @@ export function taskListWhere(
   return and(...filters);
 }
 
-const LOG_KEY_FIELDS = ["createdAt", "seq"] as const;
-
 function logKeys(ordering: OrderKey<"createdAt">[] | undefined): SortKey[] {
   const descending = ordering?.[0]?.desc !== false;
   return [
-    { column: activityLog.createdAt, desc: descending, nullable: false, kind: "date" },
-    { column: activityLog.seq, desc: descending, nullable: false, kind: "value" },
+    { field: "createdAt", column: activityLog.createdAt, desc: descending, nullable: false, kind: "date" },
+    { field: "seq", column: activityLog.seq, desc: descending, nullable: false, kind: "value" },
   ];
 }
 
@@ -126,15 +113,8 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
       query,
       identity: { list: "logs", identity, descending: keys[0]!.desc },
       rows: (seek, limit, offset, pageKeys) =>
-        db
-          .select()
-          .from(activityLog)
-          .where(and(where, seek))
-          .orderBy(...orderSql(pageKeys))
-          .limit(limit)
-          .offset(offset),
+        pageRows(db, activityLog, where, pageKeys, seek, limit, offset),
       count: async () => (await db.select({ n: count() }).from(activityLog).where(where))[0]?.n ?? 0,
-      keyValues: (row) => LOG_KEY_FIELDS.map((f) => row[f]),
       map: toLogEntry,
     });
   }
@@ -166,9 +146,8 @@ export function createTaskQueries(database: Database, codec: CursorCodec, counts
         keys,
         query,
         identity: { list: "tasks", scope: actor.role === "ADMIN" ? "all" : actor.id, shape },
-        rows: (seek, limit, offset, pageKeys) => taskPageRows(db, where, pageKeys, seek, limit, offset),
+        rows: (seek, limit, offset, pageKeys) => pageRows(db, tasks, where, pageKeys, seek, limit, offset),
         count: () => counts.count(where),
-        keyValues: (row) => [...query.ordering.map((k) => row[k.field]), row.id],
         map: toTask,
       });
     },

@@ -12,7 +12,7 @@ import { TRPCError } from "@trpc/server";
 import { and, count, eq, exists, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
 import { mapDatabaseError, notFound, unauthorized } from "../errors";
 import type { AuthUser } from "./actor";
-import { type CursorCodec, keysetPage, orderSql, type SortKey } from "./keyset";
+import { type CursorCodec, keysetPage, pageRows, type SortKey } from "./keyset";
 import type { LoginLimiter } from "./login-limiter";
 import { containsPattern } from "./paging";
 import { assertPasswordAllowed, passwordProblem } from "./password-policy";
@@ -149,8 +149,8 @@ export function createUsers(deps: {
       }
       const where = and(...filters);
       const keys: SortKey[] = [
-        { column: users.createdAt, desc: true, nullable: false, kind: "date" },
-        { column: users.id, desc: true, nullable: false, kind: "value" },
+        { field: "createdAt", column: users.createdAt, desc: true, nullable: false, kind: "date" },
+        { field: "id", column: users.id, desc: true, nullable: false, kind: "value" },
       ];
       const { page: _page, cursor: _cursor, pageSize: _size, ...shape } = query;
       return keysetPage({
@@ -158,16 +158,8 @@ export function createUsers(deps: {
         keys,
         query,
         identity: { list: "users", shape },
-        rows: (seek, limit, offset) =>
-          db
-            .select()
-            .from(users)
-            .where(and(where, seek))
-            .orderBy(...orderSql(keys))
-            .limit(limit)
-            .offset(offset),
+        rows: (seek, limit, offset, pageKeys) => pageRows(db, users, where, pageKeys, seek, limit, offset),
         count: async () => (await db.select({ n: count() }).from(users).where(where))[0]?.n ?? 0,
-        keyValues: (row) => [row.createdAt, row.id],
         map: toUser,
       });
     },

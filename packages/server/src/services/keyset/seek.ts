@@ -1,11 +1,11 @@
-import { createHash, createHmac, createSecretKey, timingSafeEqual } from "node:crypto";
-import type { Page } from "@taskmgr/db/contracts";
-import { TRPCError } from "@trpc/server";
+// The keyset SQL: a list's sort keys, its ORDER BY, and the condition for the rows past a cursor's values,
+// split into index seeks where one index cannot read the order (seekParts). No HTTP, no cursors' encoding.
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import { pageRequest, toPage } from "./paging";
 
 export interface SortKey {
+  /** The row's property holding the key's value: a cursor is made of these (page.ts). */
+  field: string;
   column: PgColumn;
   desc: boolean;
   /** Nullable keys sort their nulls last, whichever the direction. */
@@ -114,106 +114,4 @@ function within(
 ): SeekPart[] {
   const parts = seekParts(keys, values) ?? [{ keys, seek: values ? seekAfter(keys, values) : undefined }];
   return parts.map((part) => ({ keys: part.keys, seek: and(condition, part.seek) }));
-}
-
-interface CursorPayload {
-  q: string;
-  p: number;
-  k: unknown[];
-}
-
-/** Signed, opaque cursors bound to the query that issued them. */
-export function createCursorCodec(secret: string) {
-  // A KeyObject made once: given the raw bytes, createHmac makes one on every call, 7× the cost of the HMAC.
-  const key = createSecretKey(createHmac("sha256", secret).update("taskmgr cursor v1").digest());
-  const sign = (body: string) => createHmac("sha256", key).update(body).digest("base64url").slice(0, 22);
-  const bad = (why: string) => new TRPCError({ code: "BAD_REQUEST", message: `cursor: ${why}` });
-  return {
-    encode(payload: CursorPayload): string {
-      const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
-      return `${body}.${sign(body)}`;
-    },
-    decode(
-      token: string,
-      fingerprint: string,
-      keys: readonly SortKey[],
-    ): { page: number; values: unknown[] } {
-      const [body, signature] = token.split(".");
-      if (!body || !signature) throw bad("not a cursor this API issued");
-      const expected = Buffer.from(sign(body));
-      const given = Buffer.from(signature);
-      if (expected.length !== given.length || !timingSafeEqual(expected, given))
-        throw bad("not a cursor this API issued");
-      let payload: CursorPayload;
-      try {
-        payload = JSON.parse(Buffer.from(body, "base64url").toString()) as CursorPayload;
-      } catch {
-        throw bad("malformed");
-      }
-      if (payload.q !== fingerprint) {
-        throw bad(
-          "issued for another query; send the same filters, ordering and pageSize, or start again without it",
-        );
-      }
-      if (!Array.isArray(payload.k) || payload.k.length !== keys.length) throw bad("malformed");
-      const values = payload.k.map((v, i) =>
-        keys[i]!.kind === "date" && typeof v === "string" ? new Date(v) : v,
-      );
-      return { page: payload.p, values };
-    },
-  };
-}
-export type CursorCodec = ReturnType<typeof createCursorCodec>;
-
-/** A fingerprint of everything that decides a list's rows and their order (not the page). */
-export function fingerprint(parts: unknown): string {
-  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 16);
-}
-
-export interface KeysetListOptions<Row, Out> {
-  codec: CursorCodec;
-  keys: readonly SortKey[];
-  query: { page?: number | undefined; pageSize: number; cursor?: string | undefined };
-  /** Scope, filters and ordering: a cursor only continues the list it came from. */
-  identity: unknown;
-  /** Rows past `seek` in the order of `keys` (the list's keys, or a part's: see seekParts). */
-  rows(seek: SQL | undefined, limit: number, offset: number, keys: readonly SortKey[]): Promise<Row[]>;
-  count(): Promise<number>;
-  keyValues(row: Row): unknown[];
-  map(row: Row): Out;
-}
-
-/** One page of a list, by page number (OFFSET) or by cursor (keyset seek); either way with the next cursor. */
-export async function keysetPage<Row, Out>(o: KeysetListOptions<Row, Out>): Promise<Page<Out>> {
-  const q = fingerprint({ identity: o.identity, pageSize: o.query.pageSize });
-  let paging = pageRequest(o.query);
-  let cursorValues: unknown[] | undefined;
-  if (o.query.cursor) {
-    const cursor = o.codec.decode(o.query.cursor, q, o.keys);
-    cursorValues = cursor.values;
-    paging = { page: cursor.page + 1, pageSize: o.query.pageSize, offset: 0 };
-  }
-  // One row more than the page says whether another page follows, even while rows are being inserted.
-  const limit = paging.pageSize + 1;
-  const parts = paging.offset === 0 ? seekParts(o.keys, cursorValues) : undefined;
-  const read = async () => {
-    if (!parts) return o.rows(cursorValues && seekAfter(o.keys, cursorValues), limit, paging.offset, o.keys);
-    const rows: Row[] = [];
-    for (const part of parts) {
-      if (rows.length < limit) rows.push(...(await o.rows(part.seek, limit - rows.length, 0, part.keys)));
-    }
-    return rows;
-  };
-  const [fetched, count] = await Promise.all([read(), o.count()]);
-  const rows = fetched.slice(0, paging.pageSize);
-  const last = rows.at(-1);
-  const nextCursor =
-    last !== undefined && fetched.length > paging.pageSize
-      ? o.codec.encode({
-          q,
-          p: paging.page,
-          k: o.keyValues(last).map((v) => (v instanceof Date ? v.toISOString() : v)),
-        })
-      : null;
-  return toPage(rows.map(o.map), count, paging, nextCursor);
 }
