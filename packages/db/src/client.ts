@@ -42,8 +42,8 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
       max: options.poolSize ?? 10,
       idle_timeout: 30,
       connect_timeout: 10,
-      // postgres.js's default backoff grows with every failed connect, shared by the pool, up to 20 s: after
-      // a one-second restart, requests waited 15-17 s behind a connection still backing off. Capped at 1 s.
+      // postgres.js's default backoff grows with every failed connect, shared by the pool, up to 20 s, so a
+      // short restart kept requests waiting long after it; capped at 1 s (docs/benchmarks.md, "Behind comments").
       backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
       onnotice: () => {},
       // drizzle reads a timestamptz from its text with new Date(), which reads only ISO text with a whole-minute

@@ -21,6 +21,8 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "32" },
     "sweep-eligible": { type: "string", default: "100000" },
+    // OVERDUE_SWEEP_BATCH_SIZE for the sweep's runs.
+    "sweep-batch-size": { type: "string", default: String(DEFAULT_SWEEP_BATCH_SIZE) },
     out: { type: "string", default: resolve(import.meta.dirname, "../../../docs/benchmarks.md") },
     // For trying a change: only the scenarios whose names contain one of these (comma list, "sweep" for the
     // sweep); prints, writes nothing.
@@ -34,6 +36,7 @@ const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
 const SWEEP_ELIGIBLE = Number(args["sweep-eligible"]);
+const SWEEP_BATCH_SIZE = Number(args["sweep-batch-size"]);
 const ADMIN_PASSWORD = "bench-admin-password";
 
 function start(
@@ -396,7 +399,7 @@ async function main() {
   async function measureSweep() {
     await makeBacklog();
     const sweepStart = performance.now();
-    const swept = await sweepOverdue(database.db);
+    const swept = await sweepOverdue(database.db, { batchSize: SWEEP_BATCH_SIZE });
     const sweepMs = Math.round(performance.now() - sweepStart);
     console.log(`sweep: ${swept.markedOverdue} tasks in ${sweepMs} ms`);
     return { swept, sweepMs };
@@ -451,7 +454,7 @@ async function main() {
     const during = load(600);
     await new Promise((r) => setTimeout(r, 1000)); // the load is running before the sweep starts
     const sweepStart = performance.now();
-    const swept = await sweepOverdue(database.db);
+    const swept = await sweepOverdue(database.db, { batchSize: SWEEP_BATCH_SIZE });
     const sweepMs = Math.round(performance.now() - sweepStart);
     during.stop();
     const underSweep = row("GET and PATCH of due tasks, during the sweep", await during.result);
@@ -503,14 +506,14 @@ async function main() {
   const report = `## Last run, ${TASKS.toLocaleString("en")} tasks
 
 - Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${node}, ${pg}
-- Command: \`pnpm bench --tasks ${TASKS} --duration ${DURATION} --connections ${CONNECTIONS} --sweep-eligible ${SWEEP_ELIGIBLE}\` (warm-up ${WARMUP} s per scenario)
+- Command: \`pnpm bench --tasks ${TASKS} --duration ${DURATION} --connections ${CONNECTIONS} --sweep-eligible ${SWEEP_ELIGIBLE} --sweep-batch-size ${SWEEP_BATCH_SIZE}\` (warm-up ${WARMUP} s per scenario)
 - Data: ${TASKS} seeded tasks (seeded in ${(seeded.ms / 1000).toFixed(1)} s), 10 interns
 - Server: the production bundle (\`node dist/main.js\`, NODE_ENV=production, NODE_OPTIONS="${imageNodeOptions}" as in the Dockerfile, pool of 10), autocannon in the same machine
 
 ${table}
 
 - Server peak RSS (VmHWM) over all scenarios: **${rss} MB**
-- Overdue sweep of ${swept.markedOverdue} eligible tasks, in batches of ${DEFAULT_SWEEP_BATCH_SIZE}: **${sweepMs} ms**
+- Overdue sweep of ${swept.markedOverdue} eligible tasks, in batches of ${SWEEP_BATCH_SIZE}: **${sweepMs} ms**
 - The same sweep beside GETs and PATCHes of the backlog's tasks at ${CONNECTIONS} connections: ${loaded.swept.markedOverdue} tasks in **${loaded.sweepMs} ms** (${loaded.leftDue} held by a PATCH when their batch came, left for the next run); requests p50 ${loaded.underSweep.p50} ms, **p99 ${loaded.underSweep.p99} ms**, ${loaded.underSweep.rps} req/s, non-2xx ${loaded.underSweep.non2xx} (without the sweep: p99 ${loaded.baseline.p99} ms, ${loaded.baseline.rps} req/s)
 `;
   const doc = readFileSync(args.out, "utf8");

@@ -3,7 +3,7 @@ import { createDb, migrate } from "@taskmgr/db";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
-import { startServices } from "./services-runtime";
+import { startServices } from "./start-services";
 
 // Process start-up and shutdown only.
 let config: ReturnType<typeof loadConfig>;

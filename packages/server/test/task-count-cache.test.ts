@@ -2,7 +2,7 @@ import { rowsOf } from "@taskmgr/db";
 import { createTestDb, type TestDatabase, testBackends } from "@taskmgr/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Runtime, startServices } from "../src/services-runtime";
+import { type Runtime, startServices } from "../src/start-services";
 import { testConfig, testLogger } from "./support/config";
 import { type Harness, startHarness } from "./support/harness";
 

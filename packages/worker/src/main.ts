@@ -1,7 +1,7 @@
 import { createDb, migrate } from "@taskmgr/db";
 import { pino } from "pino";
 import { loadWorkerConfig } from "./config";
-import { startSweeper } from "./runtime";
+import { startSweeper, sweepSettings } from "./runtime";
 
 // The worker process: start-up and shutdown only.
 let config: ReturnType<typeof loadWorkerConfig>;
@@ -19,15 +19,7 @@ const database = await createDb({
   prepare: config.DB_PREPARE,
 });
 await migrate(database);
-const sweeper = await startSweeper({
-  database,
-  logger,
-  redisUrl: config.REDIS_URL,
-  intervalSeconds: config.OVERDUE_SWEEP_INTERVAL_SECONDS,
-  batchSize: config.OVERDUE_SWEEP_BATCH_SIZE,
-  runSweepsHere: true,
-  queuePrefix: config.QUEUE_PREFIX,
-});
+const sweeper = await startSweeper({ database, logger, ...sweepSettings(config), runSweepsHere: true });
 logger.info(
   { every: config.OVERDUE_SWEEP_INTERVAL_SECONDS, queue: config.REDIS_URL ? "bullmq" : "timer" },
   "worker started",

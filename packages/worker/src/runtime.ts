@@ -49,6 +49,21 @@ function logSweepFailure(logger: Logger, err: unknown, job: { job?: string; atte
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms).unref())]);
 
+/** The sweep's settings from the environment the server and the worker share (sharedEnv in @taskmgr/db). */
+export function sweepSettings(env: {
+  REDIS_URL?: string | undefined;
+  OVERDUE_SWEEP_INTERVAL_SECONDS: number;
+  OVERDUE_SWEEP_BATCH_SIZE: number;
+  QUEUE_PREFIX?: string | undefined;
+}): Pick<SweeperOptions, "redisUrl" | "intervalSeconds" | "batchSize" | "queuePrefix"> {
+  return {
+    redisUrl: env.REDIS_URL,
+    intervalSeconds: env.OVERDUE_SWEEP_INTERVAL_SECONDS,
+    batchSize: env.OVERDUE_SWEEP_BATCH_SIZE,
+    queuePrefix: env.QUEUE_PREFIX,
+  };
+}
+
 /** The overdue sweep, scheduled: on BullMQ when Redis is configured, else on an in-process timer. */
 export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
   const { database, logger, intervalSeconds } = options;

@@ -11,8 +11,8 @@ export const MAX_PREPARED_TEXTS = 500;
  *
  * drizzle's postgres-js driver calls `client.unsafe(query, params)` with no options, and postgres.js reads that
  * as `prepare: false` whatever the client was created with, so PostgreSQL parses and plans every query again
- * (drizzle-team/drizzle-orm#6096; the fix, #6098, is open as of drizzle-orm 0.45.4). Preparing them raised list
- * throughput by half (docs/benchmarks.md). postgres.js keeps a prepared statement per connection and query
+ * (drizzle-team/drizzle-orm#6096; the fix, #6098, is open as of drizzle-orm 0.45.4). Preparing them pays on every
+ * list (docs/benchmarks.md, "Behind comments"). postgres.js keeps a prepared statement per connection and query
  * text forever, so only the first MAX_PREPARED_TEXTS distinct texts with parameters are prepared; transactions
  * (a connection of their own) follow the same rule.
  *

@@ -19,5 +19,3 @@ export const refreshTokens = pgTable(
   },
   (t) => [index("refresh_tokens_family_idx").on(t.familyId), index("refresh_tokens_user_idx").on(t.userId)],
 );
-
-export type RefreshTokenRow = typeof refreshTokens.$inferSelect;

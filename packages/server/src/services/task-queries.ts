@@ -95,8 +95,6 @@ function logKeys(ordering: OrderKey<"createdAt">[] | undefined): SortKey[] {
   ];
 }
 
-export type TaskQueries = ReturnType<typeof createTaskQueries>;
-
 /** Reads of tasks and the activity log: filtered, sorted and paged in SQL, limited to what the caller may see. */
 export function createTaskQueries(database: Database, codec: CursorCodec, counts: TaskCounts) {
   const { db } = database;

@@ -38,8 +38,6 @@ async function assertAssignable(tx: Tx, assigneeId: string | null): Promise<void
   if (!user) throw new TRPCError({ code: "BAD_REQUEST", message: "assigneeId: no active user has this id" });
 }
 
-export type TaskWrites = ReturnType<typeof createTaskWrites>;
-
 /**
  * The task service's writes: the caller's rights and the contract's rules here, the rows and their log
  * entries through @taskmgr/db/task-store, each change in one transaction.

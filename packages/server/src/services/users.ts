@@ -34,8 +34,6 @@ export function toUser(row: UserRow): User {
   };
 }
 
-export type Users = ReturnType<typeof createUsers>;
-
 export function createUsers(deps: {
   database: Database;
   passwords: Passwords;

@@ -11,7 +11,8 @@ export interface CursorPayload {
 
 /** Signed, opaque cursors bound to the query that issued them. */
 export function createCursorCodec(secret: string) {
-  // A KeyObject made once: given the raw bytes, createHmac makes one on every call, 7× the cost of the HMAC.
+  // A KeyObject made once: given the raw bytes, createHmac makes one on every call, which costs more than the
+  // HMAC itself (docs/benchmarks.md, "Behind comments").
   const key = createSecretKey(createHmac("sha256", secret).update("taskmgr cursor v1").digest());
   const sign = (body: string) => createHmac("sha256", key).update(body).digest("base64url").slice(0, 22);
   const bad = (why: string) => new TRPCError({ code: "BAD_REQUEST", message: `cursor: ${why}` });

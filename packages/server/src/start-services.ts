@@ -1,5 +1,5 @@
 import type { Database } from "@taskmgr/db";
-import { reportOutages, startSweeper } from "@taskmgr/worker";
+import { reportOutages, startSweeper, sweepSettings } from "@taskmgr/worker";
 import { Redis } from "ioredis";
 import type { Config } from "./config";
 import type { AppDeps } from "./deps";
@@ -54,11 +54,8 @@ export async function startServices(base: {
   const sweeper = await startSweeper({
     database,
     logger,
-    redisUrl: config.REDIS_URL,
-    intervalSeconds: config.OVERDUE_SWEEP_INTERVAL_SECONDS,
-    batchSize: config.OVERDUE_SWEEP_BATCH_SIZE,
+    ...sweepSettings(config),
     runSweepsHere: config.RUN_WORKER,
-    queuePrefix: config.QUEUE_PREFIX,
   });
   const deps: AppDeps = { ...base, redis, sweeper };
   const services = createServices(deps);
