@@ -4,10 +4,14 @@ import { join } from "node:path";
 import { createDb, users } from "@taskmgr/db";
 import { createTestDb } from "@taskmgr/db/testing";
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createServices } from "../src/services";
 import { testConfig, testLogger } from "./support/config";
 import { spawnScript } from "./support/process";
+
+// Each test waits on what it expects (a port logged, an exit); the timeout only guards against a hang, and is
+// generous because a process starts slower on a machine whose other core is busy.
+vi.setConfig({ testTimeout: 120_000 });
 
 const dirs: string[] = [];
 function tempDir() {

@@ -72,7 +72,7 @@ export function spawnScript(
     child,
     output: () => out,
     exited,
-    listening: (timeoutMs = 30_000) =>
+    listening: (timeoutMs = 90_000) =>
       new Promise((res, rej) => {
         const started = Date.now();
         const timer = setInterval(() => {
