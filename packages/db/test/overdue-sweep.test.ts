@@ -224,6 +224,21 @@ describe.each(testBackends())("the overdue sweep on %s", (backend) => {
     }
   });
 
+  it("stops after the batch in progress once its signal is aborted; the rest stays due for the next run", async () => {
+    const ids = (await backlog(database, owner, 100)).map((r) => r.id);
+    const stop = new AbortController();
+    const first = await sweepOverdue(database.db, {
+      batchSize: 30,
+      afterBatch: () => stop.abort(),
+      signal: stop.signal,
+    });
+    expect(first.markedOverdue).toBe(30);
+    const after = await outcome(database, ids);
+    expect(after.filter((r) => r.status === "OVERDUE" && r.entries === 1)).toHaveLength(30);
+    expect(after.filter((r) => r.status !== "OVERDUE" && r.entries === 0)).toHaveLength(70);
+    expect((await sweepOverdue(database.db)).markedOverdue).toBe(70);
+  });
+
   it("holds no task between batches: a writer waits for one batch at most", async () => {
     const ids = (await backlog(database, owner, 120)).map((r) => r.id);
     const probe =

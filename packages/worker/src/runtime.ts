@@ -67,10 +67,13 @@ export function sweepSettings(env: {
 /** The overdue sweep, scheduled: on BullMQ when Redis is configured, else on an in-process timer. */
 export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
   const { database, logger, intervalSeconds } = options;
+  // Aborted by stop(): a running sweep ends after its current batch instead of holding the shutdown.
+  const stopping = new AbortController();
   const sweepAndLog = async (trigger: string): Promise<SweepResult> => {
     const started = performance.now();
     const result = await sweepOverdue(database.db, {
       batchSize: options.batchSize,
+      signal: stopping.signal,
       afterBatch: (marked) => logger.debug({ trigger, marked }, "overdue sweep: batch committed"),
     });
     logger.info({ trigger, ...result, ms: Math.round(performance.now() - started) }, "overdue sweep");
@@ -95,6 +98,7 @@ export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
     return {
       runNow: () => sweepAndLog("request"),
       async stop(timeoutMs = 8000) {
+        stopping.abort();
         if (timer) clearInterval(timer);
         await withTimeout(running, timeoutMs);
       },
@@ -153,12 +157,13 @@ export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
   return {
     runNow: () => sweepThroughQueue(queue, events, options.runNowTimeoutMs ?? 30_000),
     async stop(timeoutMs = 8000) {
+      stopping.abort();
       stopRegistering();
       producer.removeAllListeners("ready");
       if (worker) {
         const closed = await withTimeout(worker.close(), timeoutMs);
         if (closed === "timeout")
-          logger.warn("a sweep was still running at shutdown; its transaction rolls back");
+          logger.warn("a sweep batch was still running at shutdown; that batch rolls back");
       }
       await withTimeout(Promise.allSettled([events.close(), queue.close()]), 2000);
       for (const connection of [producer, eventsConnection, workerConnection]) connection?.disconnect();

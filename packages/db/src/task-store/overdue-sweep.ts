@@ -14,6 +14,8 @@ export interface SweepOptions {
   batchSize?: number;
   /** Called after each batch commits, with the tasks it marked. */
   afterBatch?: (marked: number) => void | Promise<void>;
+  /** Once aborted, the run stops after the batch in progress (a worker shutting down); the rest stays due. */
+  signal?: AbortSignal;
 }
 
 /** The default of OVERDUE_SWEEP_BATCH_SIZE (API.md, Overdue sweep). */
@@ -58,7 +60,7 @@ export async function sweepOverdue(db: Executor, options: SweepOptions = {}): Pr
     const batch = await db.transaction((tx) => markBatch(tx, at, limit, after));
     markedOverdue += batch.marked;
     await options.afterBatch?.(batch.marked);
-    if (batch.last === null) return { markedOverdue };
+    if (batch.last === null || options.signal?.aborted) return { markedOverdue };
     after = batch.last;
   }
 }
