@@ -48,7 +48,7 @@ describe.skipIf(skipWithoutPostgres())("the statement timeout", () => {
     }
   });
 
-  it("does not apply to the overdue sweep, which may mark a large backlog in one statement", async () => {
+  it("does not apply to the overdue sweep, which lifts it for each of its batches", async () => {
     await base.db.execute(sql`
       insert into tasks (title, due_date, created_by_id)
       select 'due ' || i, now() - interval '1 day', ${h.admin.id}::uuid from generate_series(1, 100) i`);
