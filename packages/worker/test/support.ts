@@ -70,16 +70,29 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(
-    resolve(workerDir, "node_modules/.bin/tsx"),
-    ["--conditions=@taskmgr/source", "src/main.ts"],
-    {
-      cwd: workerDir,
-      env: { ...process.env, LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+/** Every worker a test started and that has not exited: ended after each test file (test/end-processes.ts). */
+const running = new Set<ChildProcess>();
+
+export async function endAllWorkers(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((res) => {
+          if (child.exitCode !== null || child.signalCode !== null) return res();
+          child.once("exit", () => res());
+          child.kill("SIGKILL");
+        }),
+    ),
   );
+}
+
+/** The worker under node itself with tsx as a loader: killing the tsx command would leave its node running. */
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@taskmgr/source", "src/main.ts"], {
+    cwd: workerDir,
+    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout?.on("data", (d) => {
     out += d;
@@ -87,5 +100,12 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   child.stderr?.on("data", (d) => {
     out += d;
   });
-  return { child, output: () => out, exited: new Promise((r) => child.on("exit", (code) => r(code))) };
+  running.add(child);
+  const exited = new Promise<number | null>((r) =>
+    child.on("exit", (code) => {
+      running.delete(child);
+      r(code);
+    }),
+  );
+  return { child, output: () => out, exited };
 }
