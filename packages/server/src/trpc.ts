@@ -40,8 +40,12 @@ export interface Context {
   request: RequestCosts;
 }
 
-/** A procedure's meta: its REST route (trpc-to-openapi), and its REST success status when not 200. */
-export type AppMeta = OpenApiMeta & { successStatus?: 201 | 204 };
+/**
+ * A procedure's meta: its REST route (trpc-to-openapi), its REST success status when not 200, and the error
+ * statuses it answers beyond those every operation may (the OpenAPI document lists both: http/openapi.ts).
+ */
+export type AppMeta = OpenApiMeta & { successStatus?: 201 | 204; errors?: readonly ErrorStatus[] };
+type ErrorStatus = 401 | 403 | 404 | 409;
 
 /** The REST success status of a procedure: its meta's, else 200. */
 export function successStatusOf(procedure: unknown): number {

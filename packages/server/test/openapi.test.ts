@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { compileErrors, validate } from "@readme/openapi-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness";
@@ -18,6 +22,56 @@ describe("OpenAPI document and docs", () => {
     const result = await validate(structuredClone(doc));
     expect(result.valid, result.valid ? "" : compileErrors(result)).toBe(true);
     expect(doc.openapi).toMatch(/^3\./);
+  });
+
+  it("passes Redocly's lint with the recommended rules, warnings included", () => {
+    const dir = mkdtempSync(join(tmpdir(), "openapi-"));
+    try {
+      const file = join(dir, "openapi.json");
+      writeFileSync(file, JSON.stringify(doc));
+      const redocly = resolve(import.meta.dirname, "../node_modules/.bin/redocly");
+      const out = execFileSync(redocly, ["lint", "--extends=recommended", "--format=json", file], {
+        encoding: "utf8",
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+      });
+      const report = JSON.parse(out) as { totals: { errors: number; warnings: number }; problems: unknown[] };
+      expect(report.totals, JSON.stringify(report.problems, null, 1)).toEqual(
+        expect.objectContaining({ errors: 0, warnings: 0 }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("lists every status each operation can answer, says which need no token, and names its components", () => {
+    const statuses = (method: string, path: string) => Object.keys(doc.paths[path][method].responses);
+    expect(statuses("post", "/auth/login")).toEqual(expect.arrayContaining(["401", "429"]));
+    expect(statuses("post", "/auth/refresh")).toContain("401");
+    for (const [method, path] of [
+      ["patch", "/tasks/{id}"],
+      ["post", "/users"],
+      ["patch", "/users/{id}"],
+    ]) {
+      expect(statuses(method!, path!), `${method} ${path}`).toContain("409");
+    }
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(item)) {
+        const all = statuses(method, path);
+        expect(all, `${method} ${path}`).toEqual(expect.arrayContaining(["400", "414", "429", "500", "503"]));
+        if (method === "post" || method === "patch") {
+          expect(all, `${method} ${path}`).toEqual(expect.arrayContaining(["413", "415"]));
+        }
+      }
+    }
+    expect(doc.paths["/auth/login"].post.security).toEqual([]);
+    expect(doc.paths["/auth/refresh"].post.security).toEqual([]);
+    expect(doc.info.license.name).toBe("MIT");
+    for (const name of Object.keys(doc.components.schemas)) expect(name).toMatch(/^[A-Z][A-Za-z]+$/);
+    const due = doc.components.schemas.Task
+      ? doc.paths["/tasks"].post.requestBody.content["application/json"].schema.properties.dueDate
+      : null;
+    expect(JSON.stringify(due)).toMatch(/"format":"date-time"/);
+    expect(JSON.stringify(due)).toMatch(/"format":"date"/);
   });
 
   it("describes every route of the REST facade", () => {

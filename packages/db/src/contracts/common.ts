@@ -52,9 +52,15 @@ export function dateInput(dateOnlyMeans: "startOfDay" | "endOfDay") {
       message: `must be ${DATE_RANGE}`,
     })
     .meta({
-      format: "date-time",
-      description: DATE_RANGE,
+      description: `An ISO 8601 date-time, or a date alone (the ${dateOnlyMeans === "endOfDay" ? "end" : "start"} of that day in UTC); ${DATE_RANGE}`,
       examples: ["2026-12-01T17:00:00.000Z", "2026-12-01"],
+      // What the field accepts, for the OpenAPI document: the schema zod would derive says only "string".
+      override: {
+        anyOf: [
+          { type: "string", format: "date-time" },
+          { type: "string", format: "date" },
+        ],
+      },
     });
 }
 

@@ -3,6 +3,23 @@ import { dateInput, enumList, Id, IsoDateTime, orderingParam, text } from "./com
 import { LOG_ACTIONS, LogAction } from "./enums";
 import { listQuery, pageOf } from "./page";
 
+/** Any JSON value: a field's old or new value as the log keeps it. */
+type JSONType = string | number | boolean | null | JSONType[] | { [key: string]: JSONType };
+// z.json() with a name: its recursion named after itself in the OpenAPI document (z.json() leaves "__schema0").
+const JsonValue: z.ZodType<JSONType> = z
+  .union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(z.lazy(() => JsonValue)),
+    z.record(
+      z.string(),
+      z.lazy(() => JsonValue),
+    ),
+  ])
+  .meta({ id: "JsonValue" });
+
 export const LogEntry = z
   .object({
     id: Id,
@@ -10,8 +27,8 @@ export const LogEntry = z
     actorId: Id.nullable(),
     action: LogAction,
     field: z.string().nullable(),
-    oldValue: z.json().nullable(),
-    newValue: z.json().nullable(),
+    oldValue: JsonValue.nullable(),
+    newValue: JsonValue.nullable(),
     createdAt: IsoDateTime,
   })
   .meta({ id: "LogEntry" });

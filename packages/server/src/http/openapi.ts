@@ -2,7 +2,7 @@ import { ErrorBody } from "@taskmgr/db/contracts";
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { createSchema } from "zod-openapi";
 import type { AppRouter } from "../router";
-import { successStatusOf } from "../trpc";
+import { type AppMeta, successStatusOf } from "../trpc";
 
 type Doc = ReturnType<typeof generateOpenApiDocument>;
 
@@ -21,12 +21,12 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
   doc.components ??= {};
   doc.components.schemas = { ...doc.components.schemas, ...(ERROR_SCHEMA.components as object) };
   const procedureByRoute = routeIndex(router);
+  const procedures = router._def.procedures as Record<string, unknown>;
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of ["get", "post", "patch", "put", "delete"] as const) {
       const op = (item as Record<string, { responses?: Record<string, unknown> } | undefined>)[method];
       if (!op?.responses) continue;
       const procedure = procedureByRoute.get(`${method.toUpperCase()} ${path}`);
-      const procedures = router._def.procedures as Record<string, unknown>;
       const status = procedure ? successStatusOf(procedures[procedure]) : 200;
       if (status !== 200 && op.responses["200"]) {
         op.responses[String(status)] =
@@ -35,26 +35,52 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
             : { ...(op.responses["200"] as object), description: "Created" };
         delete op.responses["200"];
       }
-      // What any operation may answer besides its own errors: the caller's budget spent (README, Security), and
-      // the database unavailable, busy hashing, or past the statement timeout; a body that is not JSON.
-      op.responses["429"] ??= {
-        description: "Too many requests: the caller's budget is spent (see Retry-After)",
-      };
-      op.responses["503"] ??= { description: "Unavailable for now: retry later (see Retry-After)" };
-      if (method !== "get" && method !== "delete") {
-        op.responses["415"] ??= { description: "The body is not application/json" };
+      // What any operation may answer besides its own errors (API.md, Errors; README, Security): a bad query or
+      // body, a query string over the limit, the caller's budget spent, the database unavailable or past the
+      // statement timeout, a crash; on operations with a body, one too large or not JSON.
+      const own = procedure ? (metaOf(procedures[procedure])?.errors ?? []) : [];
+      const body = method === "post" || method === "patch" || method === "put";
+      const statuses = [...own, 400, 414, 429, 500, 503, ...(body ? [413, 415] : [])];
+      for (const status of statuses) {
+        op.responses[String(status)] ??= { description: "Error" };
       }
+      // An operation without the bearer scheme says so, rather than leaving a reader to guess.
+      (op as { security?: unknown[] }).security ??= [];
       for (const [code, response] of Object.entries(op.responses)) {
         if (Number(code) >= 400 || code === "default") {
           op.responses[code] = {
-            description: (response as { description?: string }).description ?? "Error",
+            description:
+              STATUS_TEXT[Number(code)] ?? (response as { description?: string }).description ?? "Error",
             content: { "application/json": { schema: ERROR_SCHEMA.schema as never } },
           };
         }
       }
     }
   }
+  // The adapter's own error components (error.BAD_REQUEST, …) are replaced by Error everywhere above.
+  for (const name of Object.keys(doc.components.schemas ?? {})) {
+    if (name.startsWith("error.")) delete (doc.components.schemas as Record<string, unknown>)[name];
+  }
+  doc.info.license = { name: "MIT", identifier: "MIT" };
   return doc;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Invalid input: the message and issues name the field",
+  401: "Missing, malformed, expired or revoked token; or wrong credentials",
+  403: "The caller's role may not do this",
+  404: "No such resource, or one the caller may not see",
+  409: "Conflict: a version mismatch, a taken username, or the last active admin",
+  413: "The body is larger than 1 MiB",
+  414: "The query string is too long",
+  415: "The body is not application/json",
+  429: "Too many requests: the caller's budget is spent, or too many failed logins (see Retry-After)",
+  500: "Internal server error (no details)",
+  503: "Unavailable for now: the database, the hashing queue or the statement timeout; retry later (see Retry-After)",
+};
+
+function metaOf(procedure: unknown): AppMeta | undefined {
+  return (procedure as { _def?: { meta?: AppMeta } } | undefined)?._def?.meta;
 }
 
 function routeIndex(router: AppRouter): Map<string, string> {

@@ -7,6 +7,7 @@ const TAGS = ["auth"];
 export const authRouter = router({
   login: publicProcedure
     .meta({
+      errors: [401],
       openapi: {
         method: "POST",
         path: "/auth/login",
@@ -24,6 +25,7 @@ export const authRouter = router({
 
   refresh: publicProcedure
     .meta({
+      errors: [401],
       openapi: {
         method: "POST",
         path: "/auth/refresh",

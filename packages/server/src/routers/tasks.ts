@@ -61,6 +61,7 @@ export const tasksRouter = router({
 
   update: authedProcedure
     .meta({
+      errors: [409],
       openapi: { method: "PATCH", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "Change a task" },
     })
     .input(TaskUpdateInput)

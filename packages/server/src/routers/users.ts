@@ -15,6 +15,7 @@ export const usersRouter = router({
 
   create: adminProcedure
     .meta({
+      errors: [409],
       successStatus: 201,
       openapi: {
         method: "POST",
@@ -44,6 +45,7 @@ export const usersRouter = router({
 
   update: authedProcedure
     .meta({
+      errors: [409],
       openapi: {
         method: "PATCH",
         path: "/users/{id}",
