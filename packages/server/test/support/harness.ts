@@ -5,11 +5,13 @@ import { createTestDb, type TestDatabase } from "@taskmgr/db/testing";
 import { type PrivatePostgres, startPrivatePostgres } from "@taskmgr/db/testing/private-postgres";
 import { createTRPCClient, httpBatchLink, httpLink } from "@trpc/client";
 import type { Redis } from "ioredis";
+import { inject } from "vitest";
 import { createApp } from "../../src/app";
 import type { Config } from "../../src/config";
 import type { AppDeps } from "../../src/deps";
 import type { AppRouter } from "../../src/router";
 import { createServices, type Services } from "../../src/services";
+import { recordAnswer } from "./answered-statuses";
 import { testConfig, testLogger } from "./config";
 
 export interface TestUser {
@@ -86,6 +88,7 @@ export async function startHarness(
       headers["content-type"] ??= "application/json";
     }
     const res = await app.request(path, { method, headers, body });
+    recordAnswer(inject("answeredStatusesDir"), method, path, res.status);
     const text = await res.text();
     let parsed: unknown = text;
     try {
