@@ -4,6 +4,13 @@ import { buildOpenApiDocument } from "../../src/http/openapi";
 import { matchRoute, restRoutes } from "../../src/http/rest-routes";
 import { appRouter } from "../../src/router";
 
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Where the harness notes the REST door's answers (build-once.ts provides it). */
+    answeredStatusesDir: string;
+  }
+}
+
 // Every status the REST door answered across the test suite, compared with the statuses the OpenAPI document
 // lists for that operation (build-once.ts checks it when the run ends): a status the server answers but the
 // document leaves out is a failure.

@@ -5,12 +5,6 @@ import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { undocumentedAnswers } from "./answered-statuses";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    answeredStatusesDir: string;
-  }
-}
-
 // vitest globalSetup: the production bundle, built once before any test file runs. The process tests start
 // its entries (support/process.ts) and production.test.ts runs it as the image does. When the run ends, every
 // status the REST door answered in it is checked against the OpenAPI document (answered-statuses.ts).
