@@ -34,7 +34,7 @@ export type AppRouter = TRPCBuiltRouter<
       delete: TRPCMutationProcedure<{ input: { id: string; }; output: never; meta: object }>;
     };
     admin: {
-      overdueSweep: TRPCMutationProcedure<{ input: void; output: { markedOverdue: number; }; meta: object }>;
+      overdueSweep: TRPCMutationProcedure<{ input: void | Record<string, never> | undefined; output: { markedOverdue: number; }; meta: object }>;
     };
   }
 >;

@@ -65,6 +65,17 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     return c.json(openApiDocument);
   });
   app.get("/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Task Manager API" }));
+  // Someone who opens the server's address learns where the API's reference and doors are.
+  app.get("/", (c) =>
+    c.json({
+      name: "Task Manager API",
+      docs: "/docs",
+      openapi: "/api/openapi.json",
+      rest: "/api",
+      trpc: "/trpc",
+      health: "/healthz",
+    }),
+  );
   app.all("/trpc/*", trpcHandler(deps, services, appRouter));
   const rest = restHandler(deps, services, appRouter);
   app.all("/api", rest);

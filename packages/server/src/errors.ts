@@ -65,6 +65,20 @@ export function mapDatabaseError(
   throw err;
 }
 
+/**
+ * A 400 about one field, answered as a failed input parse is: the message names the field, and `issues` holds
+ * it (the error formatter reads the cause's issues), so a client finds the field the same way for every 400.
+ */
+export function fieldError(field: string, problem: string): TRPCError {
+  return new TRPCError({
+    code: "BAD_REQUEST",
+    message: `${field}: ${problem}`,
+    cause: Object.assign(new Error(problem), {
+      issues: [{ code: "custom", path: [field], message: problem }],
+    }),
+  });
+}
+
 export const unauthorized = (message = "Authentication required") =>
   new TRPCError({ code: "UNAUTHORIZED", message });
 export const forbidden = (message = "Your role may not do this") =>

@@ -17,6 +17,7 @@ export const IsoDateTime = z.iso.datetime({ offset: false });
 
 const DATE_ONLY = z.iso.date();
 const DATE_TIME = z.iso.datetime({ offset: true });
+const LOCAL_DATE_TIME = z.iso.datetime({ local: true });
 
 /**
  * The instants a date input may name, inclusive. PostgreSQL refuses year 0 (a 500); drizzle reads a timestamptz
@@ -43,7 +44,11 @@ export function dateInput(dateOnlyMeans: "startOfDay" | "endOfDay") {
       }
       const date = DATE_TIME.safeParse(value).success ? new Date(value) : null;
       if (!date || Number.isNaN(date.getTime())) {
-        ctx.addIssue({ code: "custom", message: "expected an ISO 8601 date (2026-12-01) or date-time" });
+        // A date-time without its offset would be read in whatever zone the reader assumes: refused, saying so.
+        const message = LOCAL_DATE_TIME.safeParse(value).success
+          ? "the date-time has no offset: add Z (UTC) or one such as +01:00"
+          : "expected an ISO 8601 date (2026-12-01) or date-time (2026-12-01T17:00:00Z)";
+        ctx.addIssue({ code: "custom", message });
         return z.NEVER;
       }
       return date;
@@ -88,18 +93,23 @@ export const boolParam = z
 /** One value or several: an array from tRPC, a comma list from a query string (status=PENDING,OVERDUE). */
 export function enumList<const T extends readonly [string, ...string[]]>(values: T) {
   const item = z.enum(values);
-  return z.union([
-    z.array(item).min(1),
-    z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((v) => v.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(item).min(1)),
-  ]);
+  // A union's own message is "Invalid input": this one lists what the field takes.
+  const expected = `expected one or more of ${values.join(", ")} (comma-separated, or an array)`;
+  return z.union(
+    [
+      z.array(item).min(1),
+      z
+        .string()
+        .transform((s) =>
+          s
+            .split(",")
+            .map((v) => v.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(item).min(1)),
+    ],
+    { error: expected },
+  );
 }
 
 export interface OrderKey<F extends string> {

@@ -59,6 +59,9 @@ export function restHandler(deps: AppDeps, services: Services, router: AppRouter
         { path: "__proto__", message: "unknown field", code: "unrecognized_keys" },
       ]);
     }
+    if (!BODY_METHODS.has(raw.method) && c.get("jsonBody")) {
+      return edgeError(c, 400, "BAD_REQUEST", `${raw.method} ${url.pathname} takes no body`);
+    }
     let headers = raw.headers;
     let body: ParsedBody = { ok: true, data: undefined };
     if (BODY_METHODS.has(raw.method)) {

@@ -15,7 +15,8 @@ export const adminRouter = router({
         summary: "Run the overdue sweep now and wait for its result (ADMIN)",
       },
     })
-    .input(z.void())
+    // No parameters: an empty body, or none; anything in it is refused by name rather than ignored.
+    .input(z.strictObject({}).optional())
     .output(SweepResult)
     .mutation(async ({ ctx }) => {
       try {

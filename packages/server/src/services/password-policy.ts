@@ -1,5 +1,5 @@
 // Passwords the server refuses beyond the contract's length: blank ones, the username, and common ones.
-import { TRPCError } from "@trpc/server";
+import { fieldError } from "../errors";
 
 let common: Promise<Set<string>> | undefined;
 
@@ -34,11 +34,5 @@ export async function passwordProblem(password: string, username: string): Promi
 export async function assertPasswordAllowed(password: string, username: string): Promise<void> {
   const problem = await passwordProblem(password, username);
   if (!problem) return;
-  throw new TRPCError({
-    code: "BAD_REQUEST",
-    message: `password: ${problem}`,
-    cause: Object.assign(new Error(problem), {
-      issues: [{ code: "custom", path: ["password"], message: problem }],
-    }),
-  });
+  throw fieldError("password", problem);
 }

@@ -11,7 +11,7 @@ import {
 } from "@taskmgr/db/task-store";
 import { TRPCError } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
-import { notFound } from "../errors";
+import { fieldError, notFound } from "../errors";
 import type { AuthUser } from "./actor";
 import { assertMayChange, assertVisible, assigneeForCreate } from "./task-policy";
 
@@ -35,7 +35,7 @@ async function assertAssignable(tx: Tx, assigneeId: string | null): Promise<void
     .select({ id: users.id })
     .from(users)
     .where(and(eq(users.id, assigneeId), eq(users.isActive, true)));
-  if (!user) throw new TRPCError({ code: "BAD_REQUEST", message: "assigneeId: no active user has this id" });
+  if (!user) throw fieldError("assigneeId", "no active user has this id");
 }
 
 /**

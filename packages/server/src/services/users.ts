@@ -10,7 +10,7 @@ import type {
 } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
 import { and, count, eq, exists, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
-import { mapDatabaseError, notFound, unauthorized } from "../errors";
+import { fieldError, mapDatabaseError, notFound, unauthorized } from "../errors";
 import type { AuthUser } from "./actor";
 import { type CursorCodec, keysetPage, pageRows, type SortKey } from "./keyset";
 import type { LoginLimiter } from "./login-limiter";
@@ -77,10 +77,7 @@ export function createUsers(deps: {
    */
   async function checkCurrentPassword(actor: AuthUser, currentPassword: string | undefined, ip: string) {
     if (!currentPassword) {
-      throw new TRPCError({
-        code: "BAD_REQUEST",
-        message: "currentPassword: required to change your own password",
-      });
+      throw fieldError("currentPassword", "required to change your own password");
     }
     await limiter.reserve(actor.username, ip);
     const [row] = await db
@@ -89,7 +86,7 @@ export function createUsers(deps: {
       .where(eq(users.id, actor.id));
     if (!row) throw notFound("User");
     if (!(await passwords.verify(row.passwordHash, currentPassword))) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: "currentPassword: does not match" });
+      throw fieldError("currentPassword", "does not match");
     }
     await limiter.succeeded(actor.username, ip);
     return row.passwordHash;

@@ -1,6 +1,6 @@
 // Cursors: signed, opaque, bound to the query that issued them (its fingerprint), carrying the sort keys' values.
 import { createHash, createHmac, createSecretKey, timingSafeEqual } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { fieldError } from "../../errors";
 import type { SortKey } from "./seek";
 
 export interface CursorPayload {
@@ -15,7 +15,7 @@ export function createCursorCodec(secret: string) {
   // HMAC itself (docs/benchmarks.md, "Behind comments").
   const key = createSecretKey(createHmac("sha256", secret).update("taskmgr cursor v1").digest());
   const sign = (body: string) => createHmac("sha256", key).update(body).digest("base64url").slice(0, 22);
-  const bad = (why: string) => new TRPCError({ code: "BAD_REQUEST", message: `cursor: ${why}` });
+  const bad = (why: string) => fieldError("cursor", why);
   return {
     encode(payload: CursorPayload): string {
       const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
