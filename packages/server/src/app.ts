@@ -44,7 +44,12 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => edgeError(c, 413, "PAYLOAD_TOO_LARGE", "Request body is larger than 1 MiB"),
+      // The rest of the body is never read: the connection is closed after the answer, so a kept-alive
+      // client opens a new one instead of writing its next request behind the unread bytes.
+      onError: (c) => {
+        c.header("Connection", "close");
+        return edgeError(c, 413, "PAYLOAD_TOO_LARGE", "Request body is larger than 1 MiB");
+      },
     }),
   );
   app.use(async (c, next) => {
