@@ -74,6 +74,18 @@ export type TaskManagerClient = Omit<TRPCClient<AppRouter>, "tasks"> & {
 };
 
 export function createClient(options: ClientOptions): TaskManagerClient {
+  // A wrong baseUrl is the caller's mistake, said at once, not a failed request later.
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(options.baseUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    throw new TypeError(
+      `baseUrl: expected an absolute http(s) URL such as https://tasks.example.com, got "${options.baseUrl}"`,
+    );
+  }
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const rawFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   let tokens: Tokens | null = options.tokens ?? null;

@@ -7,8 +7,11 @@ export type { ErrorCode, FieldIssue };
 /** The contract's error body (ErrorBody) as tRPC carries it: the message apart, the rest under `data`. */
 type ErrorData = Partial<Omit<ErrorBody, "message">> & { httpStatus?: number };
 
-/** What the client itself reports, having no answer from the server: an error thrown before or around the call. */
-export type ClientErrorCode = "CLIENT_ERROR";
+/**
+ * What the client itself reports, having no answer from the server: NETWORK_ERROR when the request never got
+ * one (the server unreachable, the connection cut), CLIENT_ERROR for anything else thrown around the call.
+ */
+export type ClientErrorCode = "CLIENT_ERROR" | "NETWORK_ERROR";
 
 const BRAND = Symbol.for("@taskmgr/sdk.TaskManagerError");
 
@@ -24,6 +27,8 @@ export class TaskManagerError extends TRPCClientError<AppRouter> {
   readonly status: number;
   readonly issues: FieldIssue[];
   readonly requestId: string | undefined;
+  /** Seconds to wait before trying again, from the answer's Retry-After (on 429 and 503). */
+  readonly retryAfter: number | undefined;
 
   constructor(
     message: string,
@@ -32,6 +37,7 @@ export class TaskManagerError extends TRPCClientError<AppRouter> {
       status: number;
       issues?: FieldIssue[];
       requestId?: string;
+      retryAfter?: number;
       cause?: Error;
     },
   ) {
@@ -41,13 +47,25 @@ export class TaskManagerError extends TRPCClientError<AppRouter> {
     this.status = opts.status;
     this.issues = opts.issues ?? [];
     this.requestId = opts.requestId;
+    this.retryAfter = opts.retryAfter;
   }
 
   static override from(err: unknown): TaskManagerError {
     if (err instanceof TaskManagerError) return err;
     if (err instanceof TRPCClientError) {
+      const response = (err.meta as { response?: Response } | undefined)?.response;
+      if (!err.data && !response) {
+        // No answer at all: fetch itself failed (tRPC wraps its TypeError).
+        return new TaskManagerError(`The server could not be reached: ${err.message}`, {
+          code: "NETWORK_ERROR",
+          status: 0,
+          cause: err,
+        });
+      }
       const data = (err.data ?? {}) as ErrorData;
+      const retryAfter = Number(response?.headers.get("retry-after") ?? Number.NaN);
       return new TaskManagerError(err.message, {
+        ...(Number.isFinite(retryAfter) ? { retryAfter } : {}),
         code: data.code ?? "INTERNAL_SERVER_ERROR",
         status: data.httpStatus ?? 500,
         ...(data.issues ? { issues: data.issues } : {}),
