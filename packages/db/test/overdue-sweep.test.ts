@@ -1,47 +1,18 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import { activityLog, createDb, type Database, rowsOf, tasks, users } from "@taskmgr/db";
+import { activityLog, createDb, type Database, rowsOf, tasks } from "@taskmgr/db";
 import { sweepOverdue } from "@taskmgr/db/task-store";
 import {
   createTestDb,
   holdOutsideLock,
+  insertTasks,
+  makeOwner,
   skipWithoutPostgres,
   type TestDatabase,
   testBackends,
 } from "@taskmgr/db/testing";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-async function makeOwner(database: Pick<Database, "db">): Promise<string> {
-  const [row] = await database.db
-    .insert(users)
-    .values({ username: `owner_${randomBytes(4).toString("hex")}`, passwordHash: "x", role: "ADMIN" })
-    .returning();
-  return row!.id;
-}
-
-function insertTasks(
-  database: Pick<Database, "db">,
-  createdById: string,
-  specs: Array<{
-    status?: "PENDING" | "IN_PROGRESS" | "COMPLETED" | "OVERDUE";
-    dueDate: Date | null;
-    title?: string;
-  }>,
-) {
-  return database.db
-    .insert(tasks)
-    .values(
-      specs.map((s, i) => ({
-        title: s.title ?? `t${i}`,
-        status: s.status ?? "PENDING",
-        dueDate: s.dueDate,
-        createdById,
-      })),
-    )
-    .returning();
-}
 
 /** `n` tasks due a day ago and more (PENDING and IN_PROGRESS alternately). */
 function backlog(database: Pick<Database, "db">, owner: string, n: number) {

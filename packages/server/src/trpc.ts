@@ -47,9 +47,14 @@ export interface Context {
 export type AppMeta = OpenApiMeta & { successStatus?: 201 | 204; errors?: readonly ErrorStatus[] };
 type ErrorStatus = 401 | 403 | 404 | 409;
 
+/** A procedure's meta, read from the router's procedure table. */
+export function metaOf(procedure: unknown): AppMeta | undefined {
+  return (procedure as { _def?: { meta?: AppMeta } } | undefined)?._def?.meta;
+}
+
 /** The REST success status of a procedure: its meta's, else 200. */
 export function successStatusOf(procedure: unknown): number {
-  return (procedure as { _def?: { meta?: AppMeta } } | undefined)?._def?.meta?.successStatus ?? 200;
+  return metaOf(procedure)?.successStatus ?? 200;
 }
 
 const t = initTRPC

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import { type Database, tasks, users } from "@taskmgr/db";
+import { trackProcess } from "@taskmgr/db/testing";
 import { pino } from "pino";
 
 export const redisUrl = process.env.REDIS_URL;
@@ -15,35 +15,7 @@ export function requireRedis(): string {
 export const uniquePrefix = () => `test-${randomBytes(4).toString("hex")}`;
 export const silentLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
-export async function makeOwner(database: Pick<Database, "db">): Promise<string> {
-  const [row] = await database.db
-    .insert(users)
-    .values({ username: `owner_${randomBytes(4).toString("hex")}`, passwordHash: "x", role: "ADMIN" })
-    .returning();
-  return row!.id;
-}
-
-export async function insertTasks(
-  database: Pick<Database, "db">,
-  createdById: string,
-  specs: Array<{
-    status?: "PENDING" | "IN_PROGRESS" | "COMPLETED" | "OVERDUE";
-    dueDate: Date | null;
-    title?: string;
-  }>,
-) {
-  return database.db
-    .insert(tasks)
-    .values(
-      specs.map((s, i) => ({
-        title: s.title ?? `t${i}`,
-        status: s.status ?? "PENDING",
-        dueDate: s.dueDate,
-        createdById,
-      })),
-    )
-    .returning();
-}
+export { insertTasks, makeOwner } from "@taskmgr/db/testing";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,22 +42,6 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** Every worker a test started and that has not exited: ended after each test file (test/end-processes.ts). */
-const running = new Set<ChildProcess>();
-
-export async function endAllWorkers(): Promise<void> {
-  await Promise.all(
-    [...running].map(
-      (child) =>
-        new Promise<void>((res) => {
-          if (child.exitCode !== null || child.signalCode !== null) return res();
-          child.once("exit", () => res());
-          child.kill("SIGKILL");
-        }),
-    ),
-  );
-}
-
 /** The worker under node itself with tsx as a loader: killing the tsx command would leave its node running. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@taskmgr/source", "src/main.ts"], {
@@ -100,12 +56,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   child.stderr?.on("data", (d) => {
     out += d;
   });
-  running.add(child);
-  const exited = new Promise<number | null>((r) =>
-    child.on("exit", (code) => {
-      running.delete(child);
-      r(code);
-    }),
-  );
+  trackProcess(child);
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   return { child, output: () => out, exited };
 }

@@ -59,4 +59,6 @@ export async function createTestDb(
     },
   };
 }
+export { insertTasks, makeOwner } from "./fixtures";
 export { holdOutsideLock, type OutsideLock } from "./outside-lock";
+export { endTrackedProcesses, trackProcess } from "./processes";

@@ -2,7 +2,7 @@ import { ErrorBody } from "@taskmgr/db/contracts";
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { createSchema } from "zod-openapi";
 import type { AppRouter } from "../router";
-import { type AppMeta, successStatusOf } from "../trpc";
+import { metaOf, successStatusOf } from "../trpc";
 
 type Doc = ReturnType<typeof generateOpenApiDocument>;
 
@@ -78,10 +78,6 @@ const STATUS_TEXT: Record<number, string> = {
   500: "Internal server error (no details)",
   503: "Unavailable for now: the database, the hashing queue or the statement timeout; retry later (see Retry-After)",
 };
-
-function metaOf(procedure: unknown): AppMeta | undefined {
-  return (procedure as { _def?: { meta?: AppMeta } } | undefined)?._def?.meta;
-}
 
 function routeIndex(router: AppRouter): Map<string, string> {
   const index = new Map<string, string>();

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { trackProcess } from "@taskmgr/db/testing";
 
 const serverDir = resolve(import.meta.dirname, "../..");
 
@@ -14,23 +15,6 @@ const BUNDLE: Record<string, string> = {
   "src/cli.ts": "dist/cli.js",
   "src/worker-main.ts": "dist/worker.js",
 };
-
-/** Every process a test started and that has not exited: test/support/end-processes.ts ends them. */
-const running = new Set<ChildProcess>();
-
-/** Kills every process still running that a test started, and waits for each to exit. */
-export async function endAllProcesses(): Promise<void> {
-  await Promise.all(
-    [...running].map(
-      (child) =>
-        new Promise<void>((res) => {
-          if (child.exitCode !== null || child.signalCode !== null) return res();
-          child.once("exit", () => res());
-          child.kill("SIGKILL");
-        }),
-    ),
-  );
-}
 
 export interface Spawned {
   child: ChildProcess;
@@ -61,13 +45,8 @@ export function spawnScript(
   child.stderr?.on("data", (d) => {
     out += d;
   });
-  running.add(child);
-  const exited = new Promise<number | null>((res) =>
-    child.on("exit", (code) => {
-      running.delete(child);
-      res(code);
-    }),
-  );
+  trackProcess(child);
+  const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
   return {
     child,
     output: () => out,
