@@ -1,4 +1,3 @@
-import type { ErrorBody } from "@taskmgr/db/contracts";
 import {
   createTRPCClient,
   httpBatchLink,
@@ -14,7 +13,8 @@ import type { AppRouter } from "./router";
 
 export interface Tokens {
   access: string;
-  refresh: string;
+  /** The refresh token; null in a cookie session, where only the browser holds it (HttpOnly). */
+  refresh: string | null;
 }
 
 export interface ClientOptions {
@@ -22,6 +22,13 @@ export interface ClientOptions {
   baseUrl: string;
   /** A fetch to use instead of the global one. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * "tokens" (the default): the client holds the access and the refresh token. "cookie", for a web app served
+   * by the server itself: the server keeps the refresh token in an HttpOnly cookie that page scripts cannot
+   * read, the access token lives in this client's memory only, and `resumeSession()` signs a reloaded page
+   * back in from the cookie.
+   */
+  session?: "tokens" | "cookie";
   /** Tokens from an earlier session (for example from storage). */
   tokens?: Tokens | null;
   /** Called whenever the tokens change: after login and every refresh, and with null when the session ends. */
@@ -67,6 +74,11 @@ export type TaskManagerClient = Omit<TRPCClient<AppRouter>, "tasks"> & {
   };
   /** Logs in and keeps the tokens. */
   login(username: string, password: string): Promise<Tokens>;
+  /**
+   * The session again after a reload: in a cookie session, a new access token from the cookie (null when
+   * there is no session to resume); otherwise the tokens the client was given.
+   */
+  resumeSession(): Promise<Tokens | null>;
   /** Revokes this session's refresh-token family on the server and forgets the tokens. */
   logout(): Promise<void>;
   /** The current tokens, or null when logged out. */
@@ -90,6 +102,7 @@ export function createClient(options: ClientOptions): TaskManagerClient {
   const rawFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   let tokens: Tokens | null = options.tokens ?? null;
   let refreshing: Promise<Tokens> | null = null;
+  const cookieSession = options.session === "cookie";
 
   const setTokens = (next: Tokens | null) => {
     tokens = next;
@@ -100,23 +113,21 @@ export function createClient(options: ClientOptions): TaskManagerClient {
   function refreshOnce(): Promise<Tokens> {
     refreshing ??= (async () => {
       const current = tokens;
-      if (!current) throw new TaskManagerError("Not logged in", { code: "UNAUTHORIZED", status: 401 });
+      if (!cookieSession && !current?.refresh) {
+        throw new TaskManagerError("Not logged in", { code: "UNAUTHORIZED", status: 401 });
+      }
       const res = await rawFetch(`${baseUrl}/api/auth/refresh`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ refresh: current.refresh }),
+        body: JSON.stringify(cookieSession ? { session: "cookie" } : { refresh: current?.refresh }),
+        credentials: "same-origin",
       });
       if (!res.ok) {
         setTokens(null);
-        const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
-        throw new TaskManagerError(body.message ?? "Session expired; log in again", {
-          code: body.code ?? "UNAUTHORIZED",
-          status: res.status,
-          ...(body.requestId ? { requestId: body.requestId } : {}),
-        });
+        throw await TaskManagerError.fromResponse(res, "Session expired; log in again");
       }
-      const pair = (await res.json()) as Tokens;
-      const next = { access: pair.access, refresh: pair.refresh };
+      const pair = (await res.json()) as { access: string; refresh?: string };
+      const next = { access: pair.access, refresh: pair.refresh ?? null };
       setTokens(next);
       return next;
     })().finally(() => {
@@ -159,16 +170,40 @@ export function createClient(options: ClientOptions): TaskManagerClient {
 
   const session = {
     async login(username: string, password: string): Promise<Tokens> {
-      const pair = await trpc.auth.login.mutate({ username, password });
-      const next = { access: pair.access, refresh: pair.refresh };
+      const pair = await trpc.auth.login.mutate({
+        username,
+        password,
+        ...(cookieSession ? { session: "cookie" as const } : {}),
+      });
+      const next = { access: pair.access, refresh: "refresh" in pair ? pair.refresh : null };
       setTokens(next);
       return next;
+    },
+    async resumeSession(): Promise<Tokens | null> {
+      if (!cookieSession) return tokens;
+      try {
+        return await refreshOnce();
+      } catch (err) {
+        if (err instanceof TaskManagerError && err.status === 401) return null;
+        throw err;
+      }
     },
     async logout(): Promise<void> {
       const current = tokens;
       if (!current) return;
       try {
-        await trpc.auth.logout.mutate({ refresh: current.refresh });
+        if (current.refresh !== null) {
+          await trpc.auth.logout.mutate({ refresh: current.refresh });
+        } else {
+          // The cookie is sent to /api/auth only: the REST route reads it, revokes its family and clears it.
+          const res = await authedFetch(`${baseUrl}/api/auth/logout`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: "{}",
+            credentials: "same-origin",
+          });
+          if (!res.ok && res.status !== 401) throw await TaskManagerError.fromResponse(res, "Logout failed");
+        }
       } finally {
         setTokens(null);
       }

@@ -50,6 +50,19 @@ export class TaskManagerError extends TRPCClientError<AppRouter> {
     this.retryAfter = opts.retryAfter;
   }
 
+  /** The error a REST answer that is not ok carries (its body is the contract's ErrorBody). */
+  static async fromResponse(res: Response, fallback: string): Promise<TaskManagerError> {
+    const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
+    const retryAfter = Number(res.headers.get("retry-after") ?? Number.NaN);
+    return new TaskManagerError(body.message ?? fallback, {
+      code: body.code ?? "INTERNAL_SERVER_ERROR",
+      status: res.status,
+      ...(body.issues ? { issues: body.issues } : {}),
+      ...(body.requestId ? { requestId: body.requestId } : {}),
+      ...(Number.isFinite(retryAfter) ? { retryAfter } : {}),
+    });
+  }
+
   static override from(err: unknown): TaskManagerError {
     if (err instanceof TaskManagerError) return err;
     if (err instanceof TRPCClientError) {

@@ -13,9 +13,9 @@ export type AppRouter = TRPCBuiltRouter<
   { ctx: object; meta: object; errorShape: ErrorShape; transformer: false },
   {
     auth: {
-      login: TRPCMutationProcedure<{ input: { username: string; password: string; }; output: { access: string; refresh: string; tokenType: 'Bearer'; expiresIn: number; }; meta: object }>;
-      refresh: TRPCMutationProcedure<{ input: { refresh: string; }; output: { access: string; refresh: string; tokenType: 'Bearer'; expiresIn: number; }; meta: object }>;
-      logout: TRPCMutationProcedure<{ input: { refresh: string; }; output: never; meta: object }>;
+      login: TRPCMutationProcedure<{ input: { username: string; password: string; session?: 'cookie' | undefined; }; output: { access: string; refresh: string; tokenType: 'Bearer'; expiresIn: number; } | { access: string; tokenType: 'Bearer'; expiresIn: number; }; meta: object }>;
+      refresh: TRPCMutationProcedure<{ input: { refresh?: string | undefined; session?: 'cookie' | undefined; }; output: { access: string; refresh: string; tokenType: 'Bearer'; expiresIn: number; } | { access: string; tokenType: 'Bearer'; expiresIn: number; }; meta: object }>;
+      logout: TRPCMutationProcedure<{ input: { refresh?: string | undefined; }; output: never; meta: object }>;
       me: TRPCQueryProcedure<{ input: void; output: { id: string; username: string; email: string | null; role: 'ADMIN' | 'INTERN'; isActive: boolean; createdAt: string; }; meta: object }>;
     };
     users: {

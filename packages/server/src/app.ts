@@ -1,4 +1,3 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -11,6 +10,7 @@ import { jsonBody } from "./http/json-body";
 import { buildOpenApiDocument } from "./http/openapi";
 import { requestLogger } from "./http/request-logger";
 import { restHandler } from "./http/rest-door";
+import { consoleRoutes, docsRoutes } from "./http/static-assets";
 import { trpcHandler } from "./http/trpc-door";
 import { MAX_BODY_BYTES, MAX_QUERY_CHARS } from "./limits";
 import { appRouter } from "./router";
@@ -21,7 +21,7 @@ function clientWentAway(c: Context, err: Error): boolean {
   return c.req.raw.signal.aborted && err.message === "aborted";
 }
 
-/** The HTTP surface: middleware, health, /trpc, /api, /docs. */
+/** The HTTP surface: middleware, health, /trpc, /api, /docs, /admin. */
 export function createApp(deps: AppDeps, services: Services = createServices(deps)) {
   const app = new Hono();
   // A caller's id is kept only if short and made of [A-Za-z0-9_=-]; else one is generated. It goes on the
@@ -69,11 +69,13 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     openApiDocument ??= buildOpenApiDocument(appRouter, "0.1.0");
     return c.json(openApiDocument);
   });
-  app.get("/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Task Manager API" }));
+  app.route("/", docsRoutes());
+  app.route("/", consoleRoutes(deps.consoleDir));
   // Someone who opens the server's address learns where the API's reference and doors are.
   app.get("/", (c) =>
     c.json({
       name: "Task Manager API",
+      console: "/admin",
       docs: "/docs",
       openapi: "/api/openapi.json",
       rest: "/api",

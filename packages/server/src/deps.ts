@@ -12,4 +12,6 @@ export interface AppDeps {
   redis?: Redis | null;
   /** Runs the overdue sweep on demand (through the queue when Redis is configured). */
   sweeper: Pick<Sweeper, "runNow">;
+  /** The console's built files; unset: the @taskmgr/console package's dist, if it was built. */
+  consoleDir?: string | null;
 }

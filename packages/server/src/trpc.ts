@@ -12,6 +12,7 @@ import {
   unauthorized,
   zodIssuesOf,
 } from "./errors";
+import type { SessionCookie } from "./http/session-cookie";
 import { BUDGET_UNIT_CHARS, jsonSize, MAX_ANSWER_BYTES } from "./limits";
 import type { Services } from "./services";
 import type { AuthUser } from "./services/actor";
@@ -35,6 +36,8 @@ export interface Context {
   ip: string;
   authorization: string | null;
   setHeader(name: string, value: string): void;
+  /** The console's refresh-token cookie (API.md, Console). */
+  session: SessionCookie;
   user: AuthUser | null;
   /** Shared by the calls of one HTTP request (a tRPC batch has several): what they cost together. */
   request: RequestCosts;

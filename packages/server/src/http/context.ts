@@ -4,6 +4,7 @@ import type { AppDeps } from "../deps";
 import type { Services } from "../services";
 import type { Context } from "../trpc";
 import { clientAddress, type TrustedProxies } from "./client-address";
+import { sessionCookie } from "./session-cookie";
 
 export function clientIp(c: HonoContext, trust: TrustedProxies): string {
   let peer: string;
@@ -30,6 +31,7 @@ export function makeContext(
     ip: clientIp(c, deps.config.TRUST_PROXY),
     authorization: c.req.header("authorization") ?? null,
     setHeader,
+    session: sessionCookie(c, deps.config, setHeader),
     user: null,
     request: {
       batch: opts.batch ?? false,

@@ -1,6 +1,38 @@
-import { LoginInput, RefreshInput, TokenPair, User } from "@taskmgr/db/contracts";
+import {
+  type CookieTokens,
+  LoginAnswer,
+  LoginInput,
+  LogoutInput,
+  RefreshInput,
+  type TokenPair,
+  User,
+} from "@taskmgr/db/contracts";
 import { z } from "zod";
+import { fieldError, forbidden, unauthorized } from "../errors";
+import type { SessionCookie } from "../http/session-cookie";
 import { authedProcedure, publicProcedure, router } from "../trpc";
+
+/** With `session: "cookie"`, the refresh token goes into the cookie and the answer keeps only the access token. */
+function answer(pair: TokenPair, session: SessionCookie, toCookie: boolean): TokenPair | CookieTokens {
+  if (!toCookie) return pair;
+  session.write(pair.refresh);
+  return { access: pair.access, tokenType: pair.tokenType, expiresIn: pair.expiresIn };
+}
+
+/** The refresh token of a request: its body's, else (for `session: "cookie"`) the cookie's. */
+function refreshTokenOf(
+  input: { refresh?: string | undefined; session?: "cookie" | undefined },
+  session: SessionCookie,
+) {
+  if (input.refresh !== undefined) return input.refresh;
+  if (input.session !== "cookie")
+    throw fieldError("refresh", 'Required (or send session: "cookie" to use the session cookie)');
+  if (!session.fromOwnOrigin())
+    throw forbidden("The session cookie is only accepted from this server's own pages");
+  const token = session.read();
+  if (!token) throw unauthorized("No session cookie; log in again");
+  return token;
+}
 
 const TAGS = ["auth"];
 
@@ -17,15 +49,16 @@ export const authRouter = router({
       },
     })
     .input(LoginInput)
-    .output(TokenPair)
-    .mutation(({ ctx, input }) => {
+    .output(LoginAnswer)
+    .mutation(async ({ ctx, input }) => {
       ctx.setHeader("Cache-Control", "no-store");
-      return ctx.services.users.login(input.username, input.password, ctx.ip);
+      const pair = await ctx.services.users.login(input.username, input.password, ctx.ip);
+      return answer(pair, ctx.session, input.session === "cookie");
     }),
 
   refresh: publicProcedure
     .meta({
-      errors: [401],
+      errors: [401, 403],
       openapi: {
         method: "POST",
         path: "/auth/refresh",
@@ -35,10 +68,18 @@ export const authRouter = router({
       },
     })
     .input(RefreshInput)
-    .output(TokenPair)
-    .mutation(({ ctx, input }) => {
+    .output(LoginAnswer)
+    .mutation(async ({ ctx, input }) => {
       ctx.setHeader("Cache-Control", "no-store");
-      return ctx.services.tokens.rotate(input.refresh);
+      const useCookie = input.session === "cookie";
+      const refresh = refreshTokenOf(input, ctx.session);
+      try {
+        return answer(await ctx.services.tokens.rotate(refresh), ctx.session, useCookie);
+      } catch (err) {
+        // A spent, revoked or expired token in the cookie is of no more use: the browser forgets it.
+        if (useCookie && input.refresh === undefined) ctx.session.clear();
+        throw err;
+      }
     }),
 
   logout: authedProcedure
@@ -52,10 +93,16 @@ export const authRouter = router({
         summary: "Revoke a refresh token's family",
       },
     })
-    .input(RefreshInput)
+    .input(LogoutInput)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.tokens.logout(ctx.user.id, input.refresh);
+      const cookie =
+        input.refresh === undefined && ctx.session.fromOwnOrigin() ? ctx.session.read() : undefined;
+      const refresh = input.refresh ?? cookie;
+      if (refresh === undefined)
+        throw fieldError("refresh", "Required: in the body, or as the session cookie");
+      await ctx.services.tokens.logout(ctx.user.id, refresh);
+      if (cookie !== undefined) ctx.session.clear();
     }),
 
   me: authedProcedure
