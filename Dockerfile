@@ -16,9 +16,11 @@ COPY packages/db/package.json packages/db/
 COPY packages/server/package.json packages/server/
 COPY packages/worker/package.json packages/worker/
 COPY packages/sdk/package.json packages/sdk/
+COPY packages/console/package.json packages/console/
 RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --frozen-lockfile
 COPY . .
-RUN pnpm --filter @taskmgr/server build \
+RUN pnpm --filter @taskmgr/console build \
+ && pnpm --filter @taskmgr/server build \
  && pnpm --filter @taskmgr/server deploy --prod --legacy /out
 
 FROM node:24-slim AS runtime

@@ -2,7 +2,7 @@ import "@mantine/core/styles.css";
 import "@mantine/dates/styles.css";
 import "@mantine/notifications/styles.css";
 import "mantine-datatable/styles.css";
-import { createTheme, MantineProvider } from "@mantine/core";
+import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
@@ -11,9 +11,7 @@ import { createRoot } from "react-dom/client";
 import { queryClient } from "./api";
 import { router } from "./router";
 import { SessionProvider, useSession } from "./session";
-
-// Shade 8 of the primary colour: white text on Mantine's default shade 6 fails WCAG AA contrast (3.55:1).
-const theme = createTheme({ primaryColor: "blue", primaryShade: 8 });
+import { cssVariables, theme } from "./theme";
 
 function App() {
   const session = useSession();
@@ -27,7 +25,7 @@ function App() {
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariables}>
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <SessionProvider>

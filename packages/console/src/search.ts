@@ -62,13 +62,14 @@ export function withFilters(search: TaskSearch, change: Partial<TaskSearch>): Ta
   return next;
 }
 
-/** The ordering after a click on a column's header: ascending, then descending, then off. */
-export function toggleOrdering(ordering: readonly string[] | undefined, field: string): string[] {
+/**
+ * The ordering after a click on a column's header: that column becomes the first key, ascending, or descending
+ * when it was already first and ascending; the other keys stay behind it, so orderings combine.
+ */
+export function sortBy(ordering: readonly string[] | undefined, field: string): string[] {
   const current = ordering ?? [];
   const rest = current.filter((k) => k !== field && k !== `-${field}`);
-  if (current.includes(field)) return [`-${field}`, ...rest];
-  if (current.includes(`-${field}`)) return rest;
-  return [field, ...rest];
+  return [current[0] === field ? `-${field}` : field, ...rest];
 }
 
 export const LogSearch = z.object({

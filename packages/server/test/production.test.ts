@@ -103,6 +103,19 @@ describe.skipIf(skip)("the production start path (built bundle, NODE_ENV=product
         "the worker to mark the task OVERDUE",
       );
       expect(worker.output()).toMatch(/"markedOverdue":1/);
+      // The console is served, and its session cookie is Secure under a __Secure- name in production.
+      const page = await fetch(`${base}/admin/tasks`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<div id="root">/);
+      const cookieLogin = await fetch(`${base}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "production-admin-pw", session: "cookie" }),
+      });
+      expect(cookieLogin.status).toBe(200);
+      expect(cookieLogin.headers.get("set-cookie")).toMatch(
+        /^__Secure-tm_refresh=[^;]+; Max-Age=\d+; Path=\/api\/auth; HttpOnly; Secure; SameSite=Strict$/,
+      );
       // No stack traces or dev output in production responses.
       const bad = await fetch(`${base}/api/tasks/nope`, { headers });
       expect(await bad.text()).not.toMatch(/stack/);

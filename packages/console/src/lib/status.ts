@@ -22,4 +22,4 @@ export const STATUS_COLORS: Record<TaskStatus, string> = {
   OVERDUE: "red.9",
 };
 
-export const PRIORITY_COLORS = { LOW: "gray.8", MEDIUM: "yellow.9", HIGH: "red.9" } as const;
+export const PRIORITY_COLORS = { LOW: "gray.8", MEDIUM: "blue.9", HIGH: "red.9" } as const;

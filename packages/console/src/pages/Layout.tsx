@@ -32,9 +32,7 @@ export function Layout() {
           </Group>
           <Group gap="sm">
             <Text size="sm">{user?.username}</Text>
-            <Badge variant="light" color={admin ? "grape.9" : "teal.9"}>
-              {label(user?.role ?? "")}
-            </Badge>
+            <Badge color={admin ? "grape.9" : "teal.9"}>{label(user?.role ?? "")}</Badge>
             <Button
               variant="default"
               size="xs"

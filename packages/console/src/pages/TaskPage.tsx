@@ -232,12 +232,7 @@ export function TaskPage() {
           </Card>
         </Grid.Col>
       </Grid>
-      <Modal
-        opened={confirmingDelete}
-        onClose={closeDelete}
-        title="Delete this task?"
-        closeButtonProps={{ "aria-label": "Close" }}
-      >
+      <Modal opened={confirmingDelete} onClose={closeDelete} title="Delete this task?">
         <Stack>
           <Text>“{t.title}” will be deleted. Its history stays in the activity log.</Text>
           <Group justify="flex-end">
@@ -255,7 +250,6 @@ export function TaskPage() {
         onClose={() => setConflict(null)}
         title="Someone else changed this task"
         size="lg"
-        closeButtonProps={{ "aria-label": "Close" }}
       >
         {conflict && (
           <Stack>

@@ -25,7 +25,14 @@ import { nextStatus, PRIORITY_COLORS, STATUS_COLORS } from "../lib/status";
 import { useUsers } from "../lib/users";
 import { RouterAnchor } from "../links";
 import { tasksRoute } from "../router";
-import { DEFAULT_PAGE_SIZE, PAGE_SIZES, type TaskSearch, taskListInput, withFilters } from "../search";
+import {
+  DEFAULT_PAGE_SIZE,
+  PAGE_SIZES,
+  sortBy,
+  type TaskSearch,
+  taskListInput,
+  withFilters,
+} from "../search";
 import { useSession } from "../session";
 
 const ORDER_LABELS: Record<string, string> = {
@@ -181,11 +188,7 @@ export function TasksPage() {
         idAccessor="id"
         noRecordsText="No tasks match these filters"
         sortStatus={sortStatus}
-        onSortStatusChange={(s) => {
-          const key = `${s.direction === "desc" ? "-" : ""}${String(s.columnAccessor)}`;
-          const field = String(s.columnAccessor);
-          setSearch({ ordering: [key, ...ordering.filter((k) => k.replace(/^-/, "") !== field)] });
-        }}
+        onSortStatusChange={(s) => setSearch({ ordering: sortBy(ordering, String(s.columnAccessor)) })}
         columns={[
           {
             accessor: "title",
@@ -283,13 +286,7 @@ export function TasksPage() {
           </Button>
         </Group>
       </Group>
-      <Modal
-        opened={creating}
-        onClose={closeCreate}
-        title="New task"
-        size="lg"
-        closeButtonProps={{ "aria-label": "Close" }}
-      >
+      <Modal opened={creating} onClose={closeCreate} title="New task" size="lg">
         <TaskForm
           initial={{ ...valuesOf(null), assigneeId: admin ? null : (user?.id ?? null) }}
           editable={

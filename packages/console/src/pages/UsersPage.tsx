@@ -160,12 +160,7 @@ export function UsersPage() {
           onChange={(page) => navigate({ search: (prev) => ({ ...prev, page }) })}
         />
       )}
-      <Modal
-        opened={creating}
-        onClose={closeCreate}
-        title="New user"
-        closeButtonProps={{ "aria-label": "Close" }}
-      >
+      <Modal opened={creating} onClose={closeCreate} title="New user">
         <CreateUserForm
           onDone={async () => {
             closeCreate();
@@ -177,7 +172,6 @@ export function UsersPage() {
         opened={resetting !== null}
         onClose={() => setResetting(null)}
         title={`Reset the password of ${resetting?.username ?? ""}`}
-        closeButtonProps={{ "aria-label": "Close" }}
       >
         {resetting && (
           <PasswordForm

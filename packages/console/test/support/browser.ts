@@ -1,5 +1,7 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { expect } from "vitest";
 
 /**
@@ -52,4 +54,34 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   expect(bad, `axe on ${what}`).toEqual([]);
+}
+
+const SHOTS = resolve(import.meta.dirname, "../../../../docs/console");
+
+/** A screenshot of the page for the README (docs/console/NAME.png), once its content has settled. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.waitForLoadState("networkidle");
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** Picks an option of a Mantine Select or MultiSelect, found by its label (within `scope`, if given). */
+export async function choose(
+  page: Page,
+  label: string,
+  option: string,
+  scope: Page | Locator = page,
+): Promise<void> {
+  await scope.getByRole("combobox", { name: label, exact: true }).click();
+  await page.getByRole("option", { name: option, exact: true }).click();
+  // A MultiSelect's list stays open for more choices; a Select's closes (and Escape would close a dialog).
+  if (await page.getByRole("listbox").isVisible()) await page.keyboard.press("Escape");
+}
+
+/** The rows of a table (its header row left out), each as the text of its cells. */
+export async function rowsOf(page: Page, table: string): Promise<string[][]> {
+  const rows = page.getByRole("table", { name: table }).locator("tbody tr");
+  return rows.evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())),
+  );
 }
