@@ -1,7 +1,12 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
+// The workspace's packages from their TypeScript sources (the @taskmgr/source export condition).
+const conditions = ["@taskmgr/source", ...defaultServerConditions];
+
 export default defineConfig({
-  resolve: { conditions: ["@taskmgr/source"] },
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 180_000,

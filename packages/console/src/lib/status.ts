@@ -18,7 +18,7 @@ export function nextStatus(status: TaskStatus): {
 export const STATUS_COLORS: Record<TaskStatus, string> = {
   PENDING: "gray.8",
   IN_PROGRESS: "blue.9",
-  COMPLETED: "green.9",
+  COMPLETED: "teal.9",
   OVERDUE: "red.9",
 };
 

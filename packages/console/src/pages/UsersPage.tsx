@@ -115,7 +115,7 @@ export function UsersPage() {
             accessor: "isActive",
             title: "Status",
             render: (u) => (
-              <Badge color={u.isActive ? "green.9" : "gray.8"}>{u.isActive ? "Active" : "Deactivated"}</Badge>
+              <Badge color={u.isActive ? "teal.9" : "gray.8"}>{u.isActive ? "Active" : "Deactivated"}</Badge>
             ),
           },
           { accessor: "createdAt", title: "Joined", render: (u) => formatDateTime(u.createdAt) },
@@ -127,7 +127,7 @@ export function UsersPage() {
                 <Button
                   size="compact-xs"
                   variant="light"
-                  color={u.isActive ? "red.9" : "green.9"}
+                  color={u.isActive ? "red.9" : "teal.9"}
                   aria-label={`${u.isActive ? "Deactivate" : "Reactivate"} ${u.username}`}
                   onClick={() =>
                     change(
@@ -188,12 +188,16 @@ export function UsersPage() {
   );
 }
 
+const checkUser = schemaResolver(UserCreateInput, { sync: true });
+const withoutEmptyEmail = <T extends { email: string }>(v: T) => ({ ...v, email: v.email.trim() || null });
+
 function CreateUserForm({ onDone }: { onDone: () => Promise<void> }) {
   const [other, setOther] = useState<string | null>(null);
   const form = useForm({
     initialValues: { username: "", password: "", role: "INTERN", email: "" },
-    transformValues: (v) => ({ ...v, email: v.email.trim() || null }),
-    validate: schemaResolver(UserCreateInput, { sync: true }),
+    transformValues: withoutEmptyEmail,
+    // Checked as it will be sent: an empty email field means no email.
+    validate: (values) => checkUser(withoutEmptyEmail(values)),
   });
   return (
     <form

@@ -85,3 +85,14 @@ export async function rowsOf(page: Page, table: string): Promise<string[][]> {
     trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())),
   );
 }
+
+/** The error a form field announces: the text of the elements its aria-describedby names. */
+export function fieldError(field: Locator): Promise<string> {
+  return field.evaluate((el) =>
+    (el.getAttribute("aria-describedby") ?? "")
+      .split(/\s+/)
+      .map((id) => (id ? (document.getElementById(id)?.textContent ?? "") : ""))
+      .join(" ")
+      .trim(),
+  );
+}
