@@ -81,6 +81,11 @@ export type TaskManagerClient = Omit<TRPCClient<AppRouter>, "tasks"> & {
   resumeSession(): Promise<Tokens | null>;
   /** Revokes this session's refresh-token family on the server and forgets the tokens. */
   logout(): Promise<void>;
+  /**
+   * A request to one of the server's other routes (`/admin/queues/session`, say), with the session's access token
+   * and the same refresh on a 401 as every procedure call: `client.fetch("/admin/queues/session", { method: "POST" })`.
+   */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** The current tokens, or null when logged out. */
   readonly tokens: Tokens | null;
 };
@@ -208,6 +213,7 @@ export function createClient(options: ClientOptions): TaskManagerClient {
         setTokens(null);
       }
     },
+    fetch: (path: string, init?: RequestInit) => authedFetch(`${baseUrl}${path}`, init),
     get tokens(): Tokens | null {
       return tokens;
     },

@@ -8,6 +8,7 @@ import { edgeError } from "./http/edge-errors";
 import { healthRoutes } from "./http/health";
 import { jsonBody } from "./http/json-body";
 import { buildOpenApiDocument } from "./http/openapi";
+import { queueDashboard } from "./http/queue-dashboard";
 import { requestLogger } from "./http/request-logger";
 import { restHandler } from "./http/rest-door";
 import { consoleRoutes, docsRoutes } from "./http/static-assets";
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     return c.json(openApiDocument);
   });
   app.route("/", docsRoutes());
+  app.route("/", queueDashboard(deps, services));
   app.route("/", consoleRoutes(deps.consoleDir));
   // Someone who opens the server's address learns where the API's reference and doors are.
   app.get("/", (c) =>

@@ -11,7 +11,7 @@ export interface AppDeps {
   logger: Logger;
   redis?: Redis | null;
   /** Runs the overdue sweep on demand (through the queue when Redis is configured). */
-  sweeper: Pick<Sweeper, "runNow">;
+  sweeper: Pick<Sweeper, "runNow" | "queue">;
   /** The console's built files; unset: the @taskmgr/console package's dist, if it was built. */
   consoleDir?: string | null;
 }

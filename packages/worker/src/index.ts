@@ -1,3 +1,3 @@
 export { reportOutages } from "./outages";
-export { QUEUE_NAME, SWEEP_SCHEDULER_ID } from "./queue";
+export { createSweepQueue, QUEUE_NAME, SWEEP_SCHEDULER_ID } from "./queue";
 export { type Sweeper, type SweeperOptions, startSweeper, sweepSettings } from "./runtime";

@@ -1,5 +1,6 @@
 import { type Database, unavailableCode } from "@taskmgr/db";
 import { type SweepResult, sweepOverdue } from "@taskmgr/db/task-store";
+import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { reportOutages } from "./outages";
@@ -31,6 +32,8 @@ export interface Sweeper {
   runNow(): Promise<SweepResult>;
   /** Stops taking work, lets a running sweep finish (bounded), and closes its connections. */
   stop(timeoutMs?: number): Promise<void>;
+  /** The BullMQ queue the sweeps go through, with Redis (the admin's queue dashboard shows it). */
+  queue?: Queue;
 }
 
 /**
@@ -155,6 +158,7 @@ export async function startSweeper(options: SweeperOptions): Promise<Sweeper> {
   }
 
   return {
+    queue,
     runNow: () => sweepThroughQueue(queue, events, options.runNowTimeoutMs ?? 30_000),
     async stop(timeoutMs = 8000) {
       stopping.abort();

@@ -45,6 +45,27 @@ describe("signing in and out", () => {
     await context.close();
   });
 
+  it("signs in and moves between pages with the keyboard alone", async () => {
+    const { context, page } = await newPage(browser, server.baseUrl);
+    await page.goto("/admin/login");
+    await page.getByRole("heading", { name: "Sign in to Task Manager" }).waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("autocomplete"))).toBe("username");
+    await page.keyboard.type(server.admin.username);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(server.admin.password);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Tasks", exact: true }).waitFor();
+    // Tab through the header and the navigation to the activity log, and follow it with Enter.
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press("Tab");
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === "Activity log") break;
+    }
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Activity log" }).waitFor();
+    await context.close();
+  });
+
   it("keeps the refresh token where page scripts cannot read it: HttpOnly, SameSite=Strict, /api/auth only", async () => {
     const { context, page } = await newPage(browser, server.baseUrl);
     await signIn(page, server.admin.username, server.admin.password);

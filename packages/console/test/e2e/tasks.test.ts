@@ -216,6 +216,9 @@ describe("operations and the log", () => {
     await expectAccessible(page, "the operations page");
     await page.getByRole("button", { name: "Run the overdue sweep now" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toMatch(/1 task marked overdue/);
+    // The embedded default has no Redis, so no job queue: the console says what it needs.
+    await page.getByRole("button", { name: "Open the queue dashboard" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/needs Redis: set REDIS_URL/);
     await screenshot(page, "operations");
     await page.goto(`/admin/tasks/${late.body.id}`);
     await expect

@@ -1,0 +1,84 @@
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { HonoAdapter } from "@bull-board/hono";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { deleteCookie, generateCookie, getCookie } from "hono/cookie";
+import type { AppDeps } from "../deps";
+import type { Services } from "../services";
+import { edgeError } from "./edge-errors";
+
+const BASE = "/admin/queues";
+const COOKIE = "tm_queues";
+
+/**
+ * /admin/queues: BullMQ's dashboard (bull-board) for admins, with Redis only (API.md, Console).
+ *
+ * A browser opening the dashboard sends no Authorization header, and the console's refresh cookie goes to
+ * /api/auth only. So the console first calls `POST /admin/queues/session` with its access token: the answer
+ * sets that token as an HttpOnly, SameSite=Strict cookie scoped to /admin/queues, living as long as the token.
+ * Every request under /admin/queues (the page, its assets and its API, whose /api/redis/stats shows server
+ * details) is then checked as a procedure's caller is: a valid token of an active ADMIN in a live session.
+ */
+export function queueDashboard(deps: AppDeps, services: Services): Hono {
+  const app = new Hono();
+  const queue = deps.sweeper.queue;
+  if (!deps.redis || !queue) {
+    const off = (c: Context) =>
+      edgeError(
+        c,
+        404,
+        "NOT_FOUND",
+        "The queue dashboard needs Redis: set REDIS_URL (jobs then go through BullMQ)",
+      );
+    app.all(BASE, off);
+    app.all(`${BASE}/*`, off);
+    return app;
+  }
+
+  /** The caller, if an active admin in a live session: from the Authorization header, else the cookie. */
+  async function admin(c: Context): Promise<string | null> {
+    const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const token = header ?? getCookie(c, COOKIE);
+    if (!token) return null;
+    const claims = await services.tokens.verifyAccess(token);
+    if (!claims) return null;
+    const user = await services.users.findActive(claims.sub, claims.sid);
+    return user?.role === "ADMIN" ? token : null;
+  }
+
+  app.post(`${BASE}/session`, async (c) => {
+    if (!c.req.header("authorization")) return edgeError(c, 401, "UNAUTHORIZED", "Authentication required");
+    const token = await admin(c);
+    if (!token) return edgeError(c, 403, "FORBIDDEN", "The queue dashboard is for active admins only");
+    c.header(
+      "Set-Cookie",
+      generateCookie(COOKIE, token, {
+        path: BASE,
+        httpOnly: true,
+        sameSite: "Strict",
+        secure: deps.config.isProduction,
+        maxAge: deps.config.ACCESS_TOKEN_TTL,
+      }),
+    );
+    c.header("Cache-Control", "no-store");
+    return c.body(null, 204);
+  });
+
+  const guard: MiddlewareHandler = async (c, next) => {
+    if (await admin(c)) return next();
+    deleteCookie(c, COOKIE, { path: BASE });
+    // A person who opens the address without a session is sent to sign in; a script gets the error.
+    if (c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html")) {
+      return c.redirect(`/admin/login?redirect=${encodeURIComponent("/operations")}`, 302);
+    }
+    return edgeError(c, 401, "UNAUTHORIZED", "Sign in as an admin in the console first");
+  };
+  app.use(BASE, guard);
+  app.use(`${BASE}/*`, guard);
+
+  const adapter = new HonoAdapter(serveStatic).setBasePath(BASE);
+  createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter: adapter });
+  app.route(BASE, adapter.registerPlugin());
+  return app;
+}
