@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { lockDataDir } from "./driver/data-dir-lock";
 import { preparePooled } from "./driver/prepared-statements";
 import * as schema from "./schema";
 
@@ -81,9 +82,16 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
   }
   const dataDir = options.dataDir === undefined ? "./.data" : options.dataDir;
   let client: PGlite;
+  let lock: { release(): Promise<void> } | undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
-    client = await PGlite.create(`${dataDir}/pgdata`);
+    lock = await lockDataDir(dataDir);
+    try {
+      client = await PGlite.create(`${dataDir}/pgdata`);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
   } else {
     client = await PGlite.create();
   }
@@ -95,7 +103,13 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
       await client.query("select 1");
     },
     withAdvisoryLock: (_key, fn) => fn(),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        await lock?.release();
+      }
+    },
   };
 }
 

@@ -1,5 +1,19 @@
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { DEFAULT_SWEEP_BATCH_SIZE } from "./task-store/overdue-sweep";
+
+/**
+ * Where a relative DATA_DIR starts: the repository's root (the directory of pnpm-workspace.yaml) when the process
+ * runs inside the repository, whichever package it was started from, so `pnpm start`, `pnpm cli` and a package's
+ * own script open one database; elsewhere (the image) the working directory.
+ */
+export function dataDirBase(from = process.cwd()): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    if (dirname(dir) === dir) return resolve(from);
+  }
+}
 
 /** An on/off environment variable: true/false or 1/0. */
 export const envFlag = (fallback: boolean) =>
@@ -26,7 +40,11 @@ export const sharedEnv = {
     .string()
     .regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL")
     .optional(),
-  DATA_DIR: z.string().min(1).default("./.data"),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default("./.data")
+    .transform((dir) => (isAbsolute(dir) ? dir : resolve(dataDirBase(), dir))),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "expected a redis:// URL")

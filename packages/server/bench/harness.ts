@@ -52,7 +52,8 @@ export async function startBuiltServer(o: {
   adminPassword: string;
   env?: Record<string, string>;
 }): Promise<{ child: ChildProcess; base: string }> {
-  console.log("building the server…");
+  console.log("building the console and the server…");
+  execFileSync("pnpm", ["run", "build"], { cwd: resolve(serverDir, "../console"), stdio: "ignore" });
   execFileSync("pnpm", ["run", "build"], { cwd: serverDir, stdio: "ignore" });
   const port = await freePort();
   const child = spawn(process.execPath, ["dist/main.js"], {

@@ -467,6 +467,20 @@ async function main() {
     return { baseline, underSweep, swept, sweepMs, leftDue };
   }
 
+  // The console's tasks page at 100 tasks a page, in Debian's Chromium (packages/console/bench/render.ts).
+  let consoleRender:
+    | { rounds: number; totalP50: number; totalP99: number; renderP50: number; renderP99: number }
+    | undefined;
+  if (selected("console")) {
+    const out = execFileSync(
+      process.execPath,
+      ["--import", "tsx", "bench/render.ts", "--base", api, "--password", ADMIN_PASSWORD],
+      { cwd: resolve(serverDir, "../console"), encoding: "utf8" },
+    );
+    consoleRender = JSON.parse(out.trim().split("\n").at(-1)!);
+    console.log(`console, a page of 100 tasks: ${JSON.stringify(consoleRender)}`);
+  }
+
   const underLoad = selected("sweep") ? await measureSweepUnderLoad() : undefined;
   const rss = peakRssMb(server.pid!);
   server.kill("SIGTERM");
@@ -512,6 +526,7 @@ async function main() {
 
 ${table}
 
+- Console (Debian's Chromium, headless), the tasks page at 100 tasks a page, next page ${consoleRender?.rounds} times: rows painted **${consoleRender?.renderP50} ms (p50), ${consoleRender?.renderP99} ms (p99)** after the list's answer arrived; ${consoleRender?.totalP50} ms (p50), ${consoleRender?.totalP99} ms (p99) from the click, the request included
 - Server peak RSS (VmHWM) over all scenarios: **${rss} MB**
 - Overdue sweep of ${swept.markedOverdue} eligible tasks, in batches of ${SWEEP_BATCH_SIZE}: **${sweepMs} ms**
 - The same sweep beside GETs and PATCHes of the backlog's tasks at ${CONNECTIONS} connections: ${loaded.swept.markedOverdue} tasks in **${loaded.sweepMs} ms** (${loaded.leftDue} held by a PATCH when their batch came, left for the next run); requests p50 ${loaded.underSweep.p50} ms, **p99 ${loaded.underSweep.p99} ms**, ${loaded.underSweep.rps} req/s, non-2xx ${loaded.underSweep.non2xx} (without the sweep: p99 ${loaded.baseline.p99} ms, ${loaded.baseline.rps} req/s)

@@ -1,7 +1,7 @@
 import { stdin, stdout } from "node:process";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { createDb, migrate } from "@taskmgr/db";
+import { createDb, DataDirInUseError, migrate } from "@taskmgr/db";
 import { Email, Password, Username } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
 import { ConfigError, loadConfig } from "./config";
@@ -81,6 +81,6 @@ try {
   console.error(USAGE);
   process.exit(2);
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError || err instanceof DataDirInUseError ? err.message : err);
   process.exit(1);
 }

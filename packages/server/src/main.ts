@@ -1,5 +1,5 @@
 import { serve } from "@hono/node-server";
-import { createDb, migrate } from "@taskmgr/db";
+import { createDb, DataDirInUseError, migrate } from "@taskmgr/db";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
@@ -24,18 +24,32 @@ const dbOptions = {
   poolSize: config.DB_POOL_SIZE,
   prepare: config.DB_PREPARE,
 };
-// Migrations run on a pool of their own without the statement timeout: building an index on a large table
-// may take longer than any request should.
-if (config.DATABASE_URL && config.DB_STATEMENT_TIMEOUT_MS > 0) {
-  const migrating = await createDb({ ...dbOptions, poolSize: 2 });
-  try {
-    await migrate(migrating);
-  } finally {
-    await migrating.close();
+async function openDatabase() {
+  // Migrations run on a pool of their own without the statement timeout: building an index on a large table
+  // may take longer than any request should.
+  if (config.DATABASE_URL && config.DB_STATEMENT_TIMEOUT_MS > 0) {
+    const migrating = await createDb({ ...dbOptions, poolSize: 2 });
+    try {
+      await migrate(migrating);
+    } finally {
+      await migrating.close();
+    }
   }
+  const opened = await createDb({ ...dbOptions, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
+  if (!(config.DATABASE_URL && config.DB_STATEMENT_TIMEOUT_MS > 0)) await migrate(opened);
+  return opened;
 }
-const database = await createDb({ ...dbOptions, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
-if (!(config.DATABASE_URL && config.DB_STATEMENT_TIMEOUT_MS > 0)) await migrate(database);
+let database: Awaited<ReturnType<typeof openDatabase>>;
+try {
+  database = await openDatabase();
+} catch (err) {
+  // Another process has the embedded database: one line saying which and what to do, not a stack.
+  if (err instanceof DataDirInUseError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
 logger.info({ database: database.kind }, "database ready");
 
 const runtime = await startServices({ config, database, logger });

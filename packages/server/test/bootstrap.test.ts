@@ -162,3 +162,39 @@ describe("pnpm cli createsuperuser", () => {
     }
   });
 });
+
+describe("one process per embedded database", () => {
+  it("refuses the CLI while the server holds the data directory, saying why; after the server stops, it works", async () => {
+    const dataDir = tempDir();
+    const server = spawnScript("src/main.ts", [], {
+      DATA_DIR: dataDir,
+      PORT: "0",
+      ADMIN_PASSWORD: "first-admin-pw",
+    });
+    await server.listening();
+    const args = ["createsuperuser", "--username", "boss", "--no-input"];
+    const env = { DATA_DIR: dataDir, TASKMGR_SUPERUSER_PASSWORD: "boss-password" };
+    const refused = spawnScript("src/cli.ts", args, env);
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toMatch(new RegExp(`open in another process \\(pid ${server.child.pid}\\)`));
+    expect(refused.output()).not.toMatch(/\n\s+at /); // one message, no stack
+    expect(refused.output()).not.toMatch(/created/);
+
+    // A second server is refused the same way, and the first keeps serving.
+    const second = spawnScript("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0" });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/open in another process/);
+
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    const ok = spawnScript("src/cli.ts", args, env);
+    expect(await ok.exited).toBe(0);
+    expect(ok.output()).toMatch(/Superuser "boss" created/);
+  });
+
+  it("refuses to run a separate worker on the embedded database, saying why", async () => {
+    const worker = spawnScript("src/worker-main.ts", [], { DATA_DIR: tempDir() });
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toMatch(/DATABASE_URL: required for a separate worker/);
+  });
+});

@@ -11,6 +11,15 @@ try {
   console.error((err as Error).message);
   process.exit(1);
 }
+if (!config.DATABASE_URL) {
+  // The embedded database serves one process: the server, which runs the sweep itself on that default.
+  console.error(
+    "DATABASE_URL: required for a separate worker. On the embedded database (PGlite) the server runs the sweep " +
+      "itself and no other process may open its data directory; run only the server, or set DATABASE_URL (and " +
+      "REDIS_URL) to run workers beside it.",
+  );
+  process.exit(1);
+}
 const logger = pino({ level: config.LOG_LEVEL, base: { process: "worker" } });
 const database = await createDb({
   databaseUrl: config.DATABASE_URL,
