@@ -1,86 +1,168 @@
-import { stdin, stdout } from "node:process";
-import { createInterface } from "node:readline/promises";
-import { parseArgs } from "node:util";
-import { createDb, DataDirInUseError, migrate } from "@taskmgr/db";
+import { confirm, input, password as passwordPrompt } from "@inquirer/prompts";
+import { createDb, type Database, DataDirInUseError, migrate, users } from "@taskmgr/db";
 import { Email, Password, Username } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
+import { Command, CommanderError, Option } from "commander";
+import { eq } from "drizzle-orm";
+import type { z } from "zod";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
-import { createServices } from "./services";
+import { createServices, type Services } from "./services";
 
-const USAGE = `usage: pnpm cli createsuperuser [--username NAME] [--email EMAIL] [--password PASSWORD] [--no-input]
-  Without flags on a terminal it asks. Otherwise --username and a password are required;
-  the password may come from TASKMGR_SUPERUSER_PASSWORD instead of the command line.`;
+// `pnpm cli`: the administrator's commands, run beside the database (with the embedded default, while the
+// server is stopped: the data directory serves one process). Exit codes: 0 done, 1 refused (a taken username,
+// no such user, the database held by another process), 2 bad input.
 
-async function createSuperuser(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      username: { type: "string" },
-      email: { type: "string" },
-      password: { type: "string" },
-      "no-input": { type: "boolean", default: false },
-    },
-  });
-  const interactive = stdin.isTTY && !values["no-input"];
-  let username = values.username;
-  let email = values.email;
-  let password = values.password ?? process.env.TASKMGR_SUPERUSER_PASSWORD;
-  if (interactive) {
-    const rl = createInterface({ input: stdin, output: stdout });
-    username ??= await rl.question("Username: ");
-    email ??= (await rl.question("Email (optional): ")) || undefined;
-    password ??= await rl.question("Password: ");
-    rl.close();
+/** Bad input: said with the command's usage, exit 2. */
+class UsageError extends Error {}
+
+/** Who the CLI acts as: an administrator that is no user, so no rule about one's own account applies. */
+const CLI_ACTOR = { id: "00000000-0000-0000-0000-000000000000", username: "cli", role: "ADMIN" as const };
+
+const PASSWORD_ENV = "TASKMGR_SUPERUSER_PASSWORD";
+
+function check<T>(field: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(`${field}: ${result.error.issues[0]?.message ?? "invalid"}`);
+  return result.data;
+}
+
+/** Asks for a new password twice, hidden, until both agree and the contract accepts it. */
+async function askNewPassword(): Promise<string> {
+  for (;;) {
+    const first = await passwordPrompt({
+      message: "Password:",
+      mask: "*",
+      validate: (v) => Password.safeParse(v).success || "at least 8 characters",
+    });
+    const again = await passwordPrompt({ message: "Password (again):", mask: "*" });
+    if (first === again) return first;
+    console.error("The passwords differ; try again.");
   }
-  const problems: string[] = [];
-  const checked = {
-    username: Username.safeParse(username),
-    password: Password.safeParse(password),
-    email: email === undefined ? { success: true as const } : Email.safeParse(email),
-  };
-  for (const [field, result] of Object.entries(checked)) {
-    if (!result.success) problems.push(`${field}: ${result.error?.issues[0]?.message ?? "required"}`);
-  }
-  if (problems.length > 0) {
-    console.error(`${problems.join("\n")}\n\n${USAGE}`);
-    return 2;
-  }
+}
+
+async function withServices<T>(work: (services: Services, database: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const database = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     await migrate(database);
-    const services = createServices({ config, database, logger: createLogger("silent", false) });
-    const user = await services.users.create({
-      username: username!,
-      password: password!,
-      email: email ?? null,
-      role: "ADMIN",
-    });
-    console.log(`Superuser "${user.username}" created (${user.id}).`);
-    return 0;
-  } catch (err) {
-    // A password the server refuses (too common, the username) is bad input, like one the contract refuses.
-    if (err instanceof TRPCError && err.code === "BAD_REQUEST") {
-      console.error(`${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (err instanceof TRPCError && err.code === "CONFLICT") {
-      console.error(err.message);
-      return 1;
-    }
-    throw err;
+    return await work(createServices({ config, database, logger: createLogger("silent", false) }), database);
   } finally {
     await database.close();
   }
 }
 
-const [command, ...rest] = process.argv.slice(2);
+/** A password the server refuses (too common, like the username) is bad input, as one the contract refuses. */
+function refusal(err: unknown): never {
+  if (err instanceof TRPCError && err.code === "BAD_REQUEST") throw new UsageError(err.message);
+  if (err instanceof TRPCError) throw new Refused(err.message);
+  throw err;
+}
+class Refused extends Error {}
+
+const program = new Command("pnpm cli")
+  .description("Task Manager administration")
+  .showHelpAfterError()
+  .exitOverride();
+
+const noInput = new Option("--no-input", "never ask: take every value from flags and the environment");
+
+program
+  .command("createsuperuser")
+  .description(
+    `create an admin; on a terminal it asks for what the flags leave out (the password hidden, twice)`,
+  )
+  .option("--username <name>", "the new admin's username")
+  .option("--email <email>", "optional email")
+  .option(
+    "--password <password>",
+    `the password (better: the ${PASSWORD_ENV} variable, kept out of shell history)`,
+  )
+  .addOption(noInput)
+  .action(async (opts: { username?: string; email?: string; password?: string; input: boolean }) => {
+    const interactive = opts.input && Boolean(process.stdin.isTTY);
+    let username = opts.username;
+    let email = opts.email;
+    let password = opts.password ?? process.env[PASSWORD_ENV];
+    if (interactive) {
+      username ??= await input({
+        message: "Username:",
+        validate: (v) => Username.safeParse(v).success || "3-150 letters, digits or _ . @ + -",
+      });
+      email ??=
+        (await input({
+          message: "Email (optional):",
+          validate: (v) => !v || Email.safeParse(v).success || "not an email",
+        })) || undefined;
+      password ??= await askNewPassword();
+    }
+    if (username === undefined)
+      throw new UsageError("--username: required (or run it on a terminal to be asked)");
+    const name = check("username", Username, username);
+    const checkedEmail = email === undefined ? null : check("email", Email, email);
+    if (password === undefined)
+      throw new UsageError(
+        `password: required: --password, the ${PASSWORD_ENV} variable, or a terminal to be asked`,
+      );
+    const checked = { username: name, email: checkedEmail, password: check("password", Password, password) };
+    const user = await withServices((s) => s.users.create({ ...checked, role: "ADMIN" }).catch(refusal));
+    console.log(`Superuser "${user.username}" created (${user.id}).`);
+  });
+
+program
+  .command("changepassword")
+  .description("set a user's password (and end their sessions); on a terminal it asks for it, hidden, twice")
+  .argument("<username>", "whose password")
+  .option("--password <password>", `the new password (better: the ${PASSWORD_ENV} variable)`)
+  .addOption(noInput)
+  .action(async (username: string, opts: { password?: string; input: boolean }) => {
+    const interactive = opts.input && Boolean(process.stdin.isTTY);
+    const name = check("username", Username, username);
+    await withServices(async (s, database) => {
+      const [found] = await database.db.select().from(users).where(eq(users.username, name));
+      if (!found) throw new Refused(`No user "${name}"`);
+      let password = opts.password ?? process.env[PASSWORD_ENV];
+      if (password === undefined && interactive) {
+        console.log(`Changing the password of "${found.username}".`);
+        password = await askNewPassword();
+      }
+      if (password === undefined)
+        throw new UsageError(
+          `password: required: --password, the ${PASSWORD_ENV} variable, or a terminal to be asked`,
+        );
+      const checked = check("password", Password, password);
+      if (
+        interactive &&
+        !(await confirm({ message: `Set the new password of "${found.username}"?`, default: true }))
+      ) {
+        throw new Refused("Nothing changed.");
+      }
+      await s.users.update(CLI_ACTOR, { id: found.id, password: checked }, "cli").catch(refusal);
+      console.log(`Password of "${found.username}" changed; their sessions are ended.`);
+    });
+  });
+
 try {
-  if (command === "createsuperuser") process.exit(await createSuperuser(rest));
-  console.error(USAGE);
-  process.exit(2);
+  await program.parseAsync(process.argv);
+  process.exit(0);
 } catch (err) {
-  console.error(err instanceof ConfigError || err instanceof DataDirInUseError ? err.message : err);
+  if (err instanceof CommanderError) {
+    // --help and --version end here with code 0; a wrong command or flag with commander's message (already shown).
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  if (err instanceof UsageError) {
+    // The message, then the usage of the command it is about.
+    const command = program.commands.find((c) => c.name() === process.argv[2]) ?? program;
+    console.error(`${err.message}\n`);
+    command.outputHelp({ error: true });
+    process.exit(2);
+  }
+  if (err instanceof Refused || err instanceof ConfigError || err instanceof DataDirInUseError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  // A prompt ended by Ctrl-C or a closed terminal.
+  if (err instanceof Error && err.name === "ExitPromptError") process.exit(130);
+  console.error(err);
   process.exit(1);
 }

@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createDb, users } from "@taskmgr/db";
-import { createTestDb } from "@taskmgr/db/testing";
+import { createTestDb, trackProcess } from "@taskmgr/db/testing";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createServices } from "../src/services";
@@ -160,6 +161,90 @@ describe("pnpm cli createsuperuser", () => {
     } finally {
       await database.close();
     }
+  });
+});
+
+describe("pnpm cli: help, changepassword, prompts", () => {
+  it("--help lists the commands and exits 0; a wrong command exits 2", async () => {
+    const help = spawnScript("src/cli.ts", ["--help"], {});
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toMatch(/createsuperuser/);
+    expect(help.output()).toMatch(/changepassword \[options\] <username>/);
+    const wrong = spawnScript("src/cli.ts", ["makecoffee"], {});
+    expect(await wrong.exited).toBe(2);
+    expect(wrong.output()).toMatch(/unknown command 'makecoffee'/);
+  });
+
+  it("changepassword sets a user's password; an unknown user is 1, a missing password 2 with the usage", async () => {
+    const dataDir = tempDir();
+    const create = spawnScript("src/cli.ts", ["createsuperuser", "--username", "boss", "--no-input"], {
+      DATA_DIR: dataDir,
+      TASKMGR_SUPERUSER_PASSWORD: "boss-password",
+    });
+    expect(await create.exited).toBe(0);
+    const missing = spawnScript("src/cli.ts", ["changepassword", "boss", "--no-input"], {
+      DATA_DIR: dataDir,
+    });
+    expect(await missing.exited).toBe(2);
+    expect(missing.output()).toMatch(/password: required/);
+    expect(missing.output()).toMatch(/Usage: pnpm cli changepassword/);
+    const unknown = spawnScript("src/cli.ts", ["changepassword", "nobody", "--password", "whatever-long-1"], {
+      DATA_DIR: dataDir,
+    });
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output()).toMatch(/No user "nobody"/);
+    const changed = spawnScript("src/cli.ts", ["changepassword", "boss", "--no-input"], {
+      DATA_DIR: dataDir,
+      TASKMGR_SUPERUSER_PASSWORD: "a-brand-new-password-7",
+    });
+    expect(await changed.exited).toBe(0);
+    expect(changed.output()).toMatch(/Password of "boss" changed/);
+
+    const database = await createDb({ dataDir });
+    try {
+      const services = createServices({ config: testConfig(), database, logger: testLogger() });
+      await expect(services.users.login("boss", "boss-password", "127.0.0.1")).rejects.toThrow();
+      await expect(
+        services.users.login("boss", "a-brand-new-password-7", "127.0.0.1"),
+      ).resolves.toMatchObject({
+        access: expect.any(String),
+      });
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("on a terminal, asks for what is missing, the password hidden and twice", async () => {
+    const dataDir = tempDir();
+    // util-linux's script(1) gives the CLI a terminal and passes our writes to it as keystrokes.
+    const child = spawn("script", ["-qec", `${process.execPath} dist/cli.js createsuperuser`, "/dev/null"], {
+      cwd: resolve(import.meta.dirname, ".."),
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", TEST_DATABASE_URL: "" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    trackProcess(child);
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+    });
+    const exited = new Promise<number | null>((r) => child.once("exit", r));
+    const answer = async (prompt: RegExp, keys: string) => {
+      await vi.waitFor(() => expect(out).toMatch(prompt), { timeout: 60_000, interval: 50 });
+      out = out.replace(prompt, "(answered)");
+      child.stdin!.write(keys);
+    };
+    await answer(/Username:/, "termboss\r");
+    await answer(/Email \(optional\):/, "\r");
+    await answer(/Password:/, "terminal-secret-9\r");
+    await answer(/Password \(again\):/, "terminal-secret-9\r");
+    await vi.waitFor(() => expect(out).toMatch(/Superuser "termboss" created/), {
+      timeout: 60_000,
+      interval: 50,
+    });
+    expect(out).not.toMatch(/terminal-secret-9/);
+    expect(out).toMatch(/\*{8,}/);
+    child.stdin!.end();
+    expect(await exited).toBe(0);
   });
 });
 
