@@ -1,4 +1,4 @@
-// After `vite build`: writes .br and .gz beside every script, style and the HTML (the server sends them to
+// After `vite build`: writes .br and .gz beside every script and style (the server sends them to
 // clients that accept them), then prints the JavaScript the first page load needs, gzipped, and fails the
 // build above 300 kB (issue 19's budget).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";

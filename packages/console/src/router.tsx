@@ -26,7 +26,14 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({ component: Outle
 export const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "login",
-  validateSearch: z.object({ redirect: z.string().startsWith("/").optional().catch(undefined) }),
+  // A path of this app only: "//host" or "/\\host" would leave it.
+  validateSearch: z.object({
+    redirect: z
+      .string()
+      .regex(/^\/(?![/\\])/)
+      .optional()
+      .catch(undefined),
+  }),
   beforeLoad: ({ context, search }) => {
     if (context.session.user) throw redirect({ href: search.redirect ?? "/tasks" });
   },

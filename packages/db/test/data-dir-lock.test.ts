@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDb, DataDirInUseError } from "@taskmgr/db";
@@ -74,6 +76,26 @@ describe("one process per embedded database", () => {
     const after = await createDb({ dataDir: dir });
     await after.ping();
     await after.close();
+  });
+
+  it("survives a client of its lock socket that hangs up rudely, and keeps the lock", async () => {
+    const dir = tempDir();
+    const held = await createDb({ dataDir: dir });
+    const address = `\0taskmgr-pglite-${createHash("sha256").update(realpathSync(dir)).digest("hex").slice(0, 40)}`;
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((done) => {
+        const socket = createConnection(address, () => {
+          socket.write("x".repeat(65536));
+          socket.destroy();
+          done();
+        });
+        socket.on("error", () => done());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(createDb({ dataDir: dir })).rejects.toBeInstanceOf(DataDirInUseError);
+    await held.ping();
+    await held.close();
   });
 
   it("keeps separate directories apart", async () => {

@@ -121,14 +121,21 @@ export function createClient(options: ClientOptions): TaskManagerClient {
       if (!cookieSession && !current?.refresh) {
         throw new TaskManagerError("Not logged in", { code: "UNAUTHORIZED", status: 401 });
       }
-      const res = await rawFetch(`${baseUrl}/api/auth/refresh`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(cookieSession ? { session: "cookie" } : { refresh: current?.refresh }),
-        credentials: "same-origin",
-      });
+      const send = () =>
+        rawFetch(`${baseUrl}/api/auth/refresh`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(cookieSession ? { session: "cookie" } : { refresh: current?.refresh }),
+          credentials: "same-origin",
+        });
+      // Tabs of one browser share the cookie: two refreshing at once would send the same token twice, which
+      // the server takes for a stolen one (revoking the session). One tab at a time: the next sends the cookie
+      // the first one's answer rotated.
+      const locks = cookieSession ? globalThis.navigator?.locks : undefined;
+      const res = locks ? await locks.request("taskmgr-session-refresh", send) : await send();
       if (!res.ok) {
-        setTokens(null);
+        // Refused: the session is over. Anything else (a 503 while the database restarts, a 429) is not.
+        if (res.status === 401 || res.status === 403) setTokens(null);
         throw await TaskManagerError.fromResponse(res, "Session expired; log in again");
       }
       const pair = (await res.json()) as { access: string; refresh?: string };
@@ -213,7 +220,16 @@ export function createClient(options: ClientOptions): TaskManagerClient {
         setTokens(null);
       }
     },
-    fetch: (path: string, init?: RequestInit) => authedFetch(`${baseUrl}${path}`, init),
+    fetch: (path: string, init?: RequestInit) => {
+      // The access token goes to this server only: "@evil.example/x" appended to the base URL would not.
+      const url = new URL(path, `${baseUrl}/`);
+      if (!path.startsWith("/") || path.startsWith("//") || url.origin !== new URL(baseUrl).origin) {
+        throw new TypeError(
+          `path: expected a path on the server such as /admin/queues/session, got "${path}"`,
+        );
+      }
+      return authedFetch(url.href, init);
+    },
     get tokens(): Tokens | null {
       return tokens;
     },

@@ -29,6 +29,13 @@ describe("the SDK's errors", () => {
     expect(() => createClient({ baseUrl: "http://127.0.0.1:1" })).not.toThrow();
   });
 
+  it("client.fetch sends the session's token to its own server only", () => {
+    const client = createClient({ baseUrl: "https://tasks.example.com" });
+    for (const path of ["@evil.example/x", ".evil.example/x", "//evil.example/x", "https://evil.example/x"]) {
+      expect(() => client.fetch(path), path).toThrow(TypeError);
+    }
+  });
+
   it("a server that cannot be reached is NETWORK_ERROR with status 0, never a 500", async () => {
     // A port nobody listens on: taken, then freed.
     const port = await new Promise<number>((res) => {

@@ -62,6 +62,29 @@ describe.skipIf(!redisUrl && !process.env.CI)("with Redis", () => {
     expect(forged.status).toBe(401);
   });
 
+  it("answers a token that is no good with 401 (so a client refreshes it), not 403", async () => {
+    const { res } = await sessionCookie("not-a-token");
+    expect(res.status).toBe(401);
+  });
+
+  it("refuses the dashboard's writes from another origin of the same site, cookie or not", async () => {
+    const { cookie } = await sessionCookie(h.admin.access);
+    const headers = { cookie: cookie!.split(";")[0]!, "content-type": "text/plain", host: "tasks.example" };
+    const froms: Record<string, string>[] = [
+      { "sec-fetch-site": "same-site", origin: "http://other.tasks.example" },
+      { origin: "http://tasks.example:8080" },
+    ];
+    for (const from of froms) {
+      const res = await h.app.request("/admin/queues/api/queues/maintenance/add", {
+        method: "POST",
+        headers: { ...headers, ...from },
+        body: JSON.stringify({ name: "x", data: {} }),
+      });
+      expect(res.status).toBe(403);
+    }
+    expect(await queue.count()).toBe(0);
+  });
+
   it("gives an intern no session", async () => {
     const intern = await h.makeUser("INTERN");
     const { res, cookie } = await sessionCookie(intern.access);

@@ -1,6 +1,8 @@
 import { AppShell, Badge, Burger, Button, Group, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
 import { Outlet, useNavigate } from "@tanstack/react-router";
+import { messageOf } from "../api";
 import { label } from "../lib/history";
 import { RouterNavLink } from "../links";
 import { useSession } from "../session";
@@ -37,7 +39,15 @@ export function Layout() {
               variant="default"
               size="xs"
               onClick={async () => {
-                await signOut();
+                try {
+                  await signOut();
+                } catch (err) {
+                  notifications.show({
+                    color: "red.9",
+                    title: "Sign-out incomplete",
+                    message: messageOf(err),
+                  });
+                }
                 await navigate({ to: "/login", search: {} });
               }}
             >

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { realpathSync, unlinkSync } from "node:fs";
-import { createConnection, createServer, type Server } from "node:net";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 
 /** Another process has the embedded database's directory open. */
@@ -22,7 +22,16 @@ export async function lockDataDir(dir: string): Promise<{ release(): Promise<voi
     process.platform === "linux"
       ? `\0taskmgr-pglite-${createHash("sha256").update(real).digest("hex").slice(0, 40)}`
       : join(real, ".pglite-lock.sock");
-  const server = createServer((socket) => socket.end(`${process.pid}\n`));
+  // Anyone on the machine may connect: a client that hangs up early must not crash this process, and one that
+  // never hangs up must not keep the lock from being released.
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.end(`${process.pid}\n`);
+  });
   try {
     await listen(server, address);
   } catch (err) {
@@ -40,8 +49,15 @@ export async function lockDataDir(dir: string): Promise<{ release(): Promise<voi
     }
   }
   // The lock never keeps a process alive on its own.
+  server.on("error", () => {});
   server.unref();
-  return { release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    release: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
 }
 
 function listen(server: Server, address: string): Promise<void> {
@@ -54,17 +70,24 @@ function listen(server: Server, address: string): Promise<void> {
   });
 }
 
-/** The pid the holder answers with; null when nobody answers (a dead holder's socket file). */
+/**
+ * The pid the holder answers with, "unknown" when it is slow to answer (a busy holder is still a holder), null
+ * only when the connection is refused or the socket file is gone (a dead holder's file).
+ */
 function holderOf(address: string): Promise<string | null> {
   return new Promise((resolve) => {
     let answer = "";
     const socket = createConnection(address);
-    socket.setTimeout(2000, () => socket.destroy());
+    socket.setTimeout(2000, () => {
+      resolve(answer.trim() || "unknown");
+      socket.destroy();
+    });
     socket.on("data", (d) => {
       answer += d;
     });
-    socket.on("end", () => resolve(answer.trim() || "unknown"));
-    socket.on("error", () => resolve(null));
-    socket.on("close", () => resolve(answer.trim() || null));
+    socket.on("error", (err: NodeJS.ErrnoException) =>
+      resolve(err.code === "ECONNREFUSED" || err.code === "ENOENT" ? null : "unknown"),
+    );
+    socket.on("close", () => resolve(answer.trim() || "unknown"));
   });
 }

@@ -7,6 +7,7 @@ import { deleteCookie, generateCookie, getCookie } from "hono/cookie";
 import type { AppDeps } from "../deps";
 import type { Services } from "../services";
 import { edgeError } from "./edge-errors";
+import { fromOwnOrigin } from "./session-cookie";
 
 const BASE = "/admin/queues";
 const COOKIE = "tm_queues";
@@ -36,29 +37,38 @@ export function queueDashboard(deps: AppDeps, services: Services): Hono {
     return app;
   }
 
-  /** The caller, if an active admin in a live session: from the Authorization header, else the cookie. */
-  async function admin(c: Context): Promise<string | null> {
+  /**
+   * The caller (from the Authorization header, else the cookie): 401 without a valid token of a live session,
+   * 403 for one that is not an active admin's.
+   */
+  async function caller(c: Context): Promise<{ token: string; exp: number } | 401 | 403> {
     const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     const token = header ?? getCookie(c, COOKIE);
-    if (!token) return null;
+    if (!token) return 401;
     const claims = await services.tokens.verifyAccess(token);
-    if (!claims) return null;
+    if (!claims) return 401;
     const user = await services.users.findActive(claims.sub, claims.sid);
-    return user?.role === "ADMIN" ? token : null;
+    if (!user) return 401;
+    return user.role === "ADMIN" ? { token, exp: claims.exp } : 403;
   }
+  const refuse = (c: Context, status: 401 | 403) =>
+    status === 401
+      ? edgeError(c, 401, "UNAUTHORIZED", "Sign in as an admin in the console first")
+      : edgeError(c, 403, "FORBIDDEN", "The queue dashboard is for active admins only");
 
   app.post(`${BASE}/session`, async (c) => {
-    if (!c.req.header("authorization")) return edgeError(c, 401, "UNAUTHORIZED", "Authentication required");
-    const token = await admin(c);
-    if (!token) return edgeError(c, 403, "FORBIDDEN", "The queue dashboard is for active admins only");
+    if (!c.req.header("authorization")) return refuse(c, 401);
+    const who = await caller(c);
+    if (typeof who === "number") return refuse(c, who);
     c.header(
       "Set-Cookie",
-      generateCookie(COOKIE, token, {
+      generateCookie(COOKIE, who.token, {
         path: BASE,
         httpOnly: true,
         sameSite: "Strict",
         secure: deps.config.isProduction,
-        maxAge: deps.config.ACCESS_TOKEN_TTL,
+        // As long as the token it carries, no longer.
+        maxAge: Math.max(1, who.exp - Math.floor(Date.now() / 1000)),
       }),
     );
     c.header("Cache-Control", "no-store");
@@ -66,13 +76,20 @@ export function queueDashboard(deps: AppDeps, services: Services): Hono {
   });
 
   const guard: MiddlewareHandler = async (c, next) => {
-    if (await admin(c)) return next();
+    // The dashboard's writes (retry, add, clean) come from its own page only: SameSite keeps other sites out,
+    // this keeps out other origins of the same site (a sibling subdomain, another port).
+    const reads = c.req.method === "GET" || c.req.method === "HEAD";
+    if (!reads && !fromOwnOrigin(c, deps.config.CORS_ORIGINS)) {
+      return edgeError(c, 403, "FORBIDDEN", "The queue dashboard accepts changes from its own page only");
+    }
+    const who = await caller(c);
+    if (typeof who !== "number") return next();
     deleteCookie(c, COOKIE, { path: BASE });
     // A person who opens the address without a session is sent to sign in; a script gets the error.
-    if (c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html")) {
+    if (who === 401 && c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html")) {
       return c.redirect(`/admin/login?redirect=${encodeURIComponent("/operations")}`, 302);
     }
-    return edgeError(c, 401, "UNAUTHORIZED", "Sign in as an admin in the console first");
+    return refuse(c, who);
   };
   app.use(BASE, guard);
   app.use(`${BASE}/*`, guard);

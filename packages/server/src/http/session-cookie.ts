@@ -15,11 +15,7 @@ export interface SessionCookie {
   write(refresh: string): void;
   /** Tells the browser to drop the cookie. */
   clear(): void;
-  /**
-   * Whether the request was sent by a page of this server's own origin (or of an origin CORS_ORIGINS lists):
-   * the cookie is read only then. Browsers send Sec-Fetch-Site and Origin on every POST; a request with
-   * neither comes from no browser, and so from no page that could forge it.
-   */
+  /** Whether the request comes from this server's own pages (`fromOwnOrigin` below): the cookie is read only then. */
   fromOwnOrigin(): boolean;
 }
 
@@ -45,18 +41,27 @@ export function sessionCookie(
     read: () => getCookie(c, name) || undefined,
     write: (refresh) => set(refresh, config.REFRESH_TOKEN_TTL),
     clear: () => set("", 0),
-    fromOwnOrigin() {
-      const origin = c.req.header("origin");
-      const listed = origin !== undefined && config.CORS_ORIGINS.includes(origin);
-      const site = c.req.header("sec-fetch-site");
-      if (site !== undefined && site !== "same-origin" && site !== "none" && !listed) return false;
-      if (origin === undefined || origin === "null") return origin === undefined;
-      if (listed) return true;
-      try {
-        return new URL(origin).host === c.req.header("host");
-      } catch {
-        return false;
-      }
-    },
+    fromOwnOrigin: () => fromOwnOrigin(c, config.CORS_ORIGINS),
   };
+}
+
+/**
+ * Whether a request was sent by a page of this server's own origin (or of an origin CORS_ORIGINS lists). A
+ * browser's `Sec-Fetch-Site: same-origin` says so on its own (a proxy that rewrites Host does not change it);
+ * without that header the Origin, when present, must name this host. A request with neither comes from no
+ * browser, and so from no page that could forge it.
+ */
+export function fromOwnOrigin(c: HonoContext, corsOrigins: readonly string[]): boolean {
+  const origin = c.req.header("origin");
+  const listed = origin !== undefined && corsOrigins.includes(origin);
+  const site = c.req.header("sec-fetch-site");
+  if (site === "same-origin") return true;
+  if (site !== undefined && site !== "none" && !listed) return false;
+  if (origin === undefined || origin === "null") return origin === undefined;
+  if (listed) return true;
+  try {
+    return new URL(origin).host === c.req.header("host");
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Scalar } from "@scalar/hono-api-reference";
 import { type Context, Hono } from "hono";
@@ -9,6 +11,7 @@ import { edgeError } from "./edge-errors";
 
 const require = createRequire(import.meta.url);
 const IMMUTABLE = "public, max-age=31536000, immutable";
+const gzipAsync = promisify(gzip);
 
 /** The console's built files (packages/console/dist), or null when the console was not built. */
 export function consoleDistDir(): string | null {
@@ -38,8 +41,8 @@ const CONSOLE_CSP = [
 ].join("; ");
 
 /**
- * /admin: the console (API.md, Console). Hashed assets are immutable for a year; the HTML is revalidated on every
- * load, so a new deployment is picked up at once; every other path under /admin/ is the app, whose router
+ * /admin: the console (API.md, Console). Hashed assets are immutable for a year; the HTML (read at start) is
+ * revalidated on every load, so a restarted server's new build is picked up at once; every other path under /admin/ is the app, whose router
  * reads it. A missing asset is a 404, not the app's HTML (a browser would run HTML as a script and fail
  * strangely). Precompressed .br/.gz files written by the console's build are served to clients that accept them.
  */
@@ -98,17 +101,22 @@ export function docsRoutes() {
     version: string;
   };
   const scriptPath = `/docs/scalar-${version}.js`;
-  // 4.8 MB, 1.3 MB gzipped: compressed once, on the first request for it.
-  let gzipped: Buffer | undefined;
-  app.get(scriptPath, (c) => {
+  // 4.8 MB, 1.3 MB gzipped: read and compressed once, off the event loop, on the first request for it.
+  let script: Promise<{ raw: Uint8Array<ArrayBuffer>; gzipped: Uint8Array<ArrayBuffer> }> | undefined;
+  const view = (b: Buffer) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
+  const load = async () => {
+    const raw = await readFile(join(dist, "browser", "standalone.js"));
+    return { raw: view(raw), gzipped: view(await gzipAsync(raw)) };
+  };
+  app.get(scriptPath, async (c) => {
+    script ??= load();
+    const { raw, gzipped } = await script;
     c.header("Content-Type", "text/javascript; charset=utf-8");
     c.header("Cache-Control", IMMUTABLE);
     c.header("Vary", "Accept-Encoding");
-    const raw = () => readFileSync(join(dist, "browser", "standalone.js"));
-    if (!/\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) return c.body(new Uint8Array(raw()));
-    gzipped ??= gzipSync(raw());
+    if (!/\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) return c.body(raw);
     c.header("Content-Encoding", "gzip");
-    return c.body(new Uint8Array(gzipped));
+    return c.body(gzipped);
   });
   app.get(
     "/docs",

@@ -10,7 +10,7 @@ import {
 import { z } from "zod";
 import { fieldError, forbidden, unauthorized } from "../errors";
 import type { SessionCookie } from "../http/session-cookie";
-import { authedProcedure, publicProcedure, router } from "../trpc";
+import { authedProcedure, publicProcedure, router, TRPCError } from "../trpc";
 
 /** With `session: "cookie"`, the refresh token goes into the cookie and the answer keeps only the access token. */
 function answer(pair: TokenPair, session: SessionCookie, toCookie: boolean): TokenPair | CookieTokens {
@@ -76,8 +76,16 @@ export const authRouter = router({
       try {
         return answer(await ctx.services.tokens.rotate(refresh), ctx.session, useCookie);
       } catch (err) {
-        // A spent, revoked or expired token in the cookie is of no more use: the browser forgets it.
-        if (useCookie && input.refresh === undefined) ctx.session.clear();
+        // A spent, revoked or expired token in the cookie is of no more use: the browser forgets it. (Not on a
+        // database outage: the token may still be good.)
+        if (
+          useCookie &&
+          input.refresh === undefined &&
+          err instanceof TRPCError &&
+          err.code === "UNAUTHORIZED"
+        ) {
+          ctx.session.clear();
+        }
         throw err;
       }
     }),
