@@ -78,11 +78,20 @@ describe("signing in and out", () => {
     expect(stored).toBe("{}");
     // The cookie is not sent to the task routes or to /trpc.
     const sent: string[] = [];
-    page.on("request", async (req) => {
-      if (req.url().includes("/trpc/") && (await req.allHeaders()).cookie) sent.push(req.url());
+    const checks: Promise<void>[] = [];
+    page.on("request", (req) => {
+      if (!req.url().includes("/trpc/")) return;
+      checks.push(
+        req.allHeaders().then((headers) => {
+          if (headers.cookie) sent.push(req.url());
+        }),
+      );
     });
     await page.reload();
     await page.getByRole("heading", { name: "Tasks", exact: true }).waitFor();
+    // Every request's headers read before the page closes.
+    await Promise.all(checks);
+    expect(checks.length).toBeGreaterThan(0);
     expect(sent).toEqual([]);
     await context.close();
   });
