@@ -30,6 +30,9 @@ ENV NODE_ENV=production PORT=3000
 ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=16"
 WORKDIR /app
 COPY --from=build --chown=node:node /out /app
+# The console's static build, served at /admin (the server finds it through CONSOLE_DIR).
+COPY --from=build --chown=node:node /repo/packages/console/dist /app/console
+ENV CONSOLE_DIR=/app/console
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { serveStatic } from "@hono/node-server/serve-static";
@@ -13,14 +13,20 @@ const require = createRequire(import.meta.url);
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const gzipAsync = promisify(gzip);
 
-/** The console's built files (packages/console/dist), or null when the console was not built. */
+/**
+ * The console's built files, or null when the console was not built: CONSOLE_DIR (the image sets it), else
+ * packages/console/dist beside this package, found from the source (src/http) or from the bundle (dist). The
+ * server does not depend on the console as a package: the console's build depends on the SDK, whose build
+ * depends on the server, and the package graph must stay acyclic.
+ */
 export function consoleDistDir(): string | null {
-  try {
-    const dir = join(dirname(require.resolve("@taskmgr/console/package.json")), "dist");
-    return existsSync(join(dir, "index.html")) ? dir : null;
-  } catch {
-    return null;
-  }
+  const here = import.meta.dirname;
+  const candidates = [
+    process.env.CONSOLE_DIR,
+    resolve(here, "../../../console/dist"),
+    resolve(here, "../../console/dist"),
+  ];
+  return candidates.find((dir) => dir !== undefined && existsSync(join(dir, "index.html"))) ?? null;
 }
 
 /**
