@@ -9,4 +9,6 @@ export const ADVISORY_LOCKS = {
   userCreation: 7_342_002,
   /** Held by the one transaction at a time that adds a row to task_count_cache. */
   countCacheInsert: 7_342_003,
+  /** With a hash of (caller, Idempotency-Key): held by the transaction that answers that key first. */
+  idempotencyKey: 7_342_004,
 } as const;

@@ -70,6 +70,13 @@ const EnvSchema = z.object({
    */
   RATE_LIMIT_CALLS: z.coerce.number().int().positive().default(200),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
+  /** A service account's budget (each of its API keys has its own), in the same window. */
+  SERVICE_RATE_LIMIT_CALLS: z.coerce.number().int().positive().default(2000),
+  SERVICE_MAX_CONCURRENT_CALLS: z.coerce.number().int().positive().default(16),
+  /** How long the answer to an Idempotency-Key is kept for a repeat. */
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  /** Most tasks one bulk change may touch (a filter over more than BULK_MAX_IDS also needs confirmCount). */
+  BULK_MAX_TASKS: z.coerce.number().int().positive().default(10_000),
   /** A refusal for too many requests is answered after this long (at most its Retry-After): no tight loops. */
   RATE_LIMIT_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   /** Calls of one user (or address) running at once in a process, and waiting for a turn beyond those. */

@@ -1,4 +1,5 @@
 import { adminRouter } from "./routers/admin";
+import { apiKeysRouter } from "./routers/api-keys";
 import { authRouter } from "./routers/auth";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
@@ -10,6 +11,7 @@ export const appRouter = router({
   users: usersRouter,
   tasks: tasksRouter,
   admin: adminRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

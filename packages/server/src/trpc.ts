@@ -15,7 +15,10 @@ import {
 import type { SessionCookie } from "./http/session-cookie";
 import { BUDGET_UNIT_CHARS, jsonSize, MAX_ANSWER_BYTES } from "./limits";
 import type { Services } from "./services";
+import type { BudgetState, Tier } from "./services/call-budget";
 import type { AuthUser } from "./services/actor";
+import { API_KEY_PATTERN } from "./services/api-keys";
+import { assertScope, type RequiredScope } from "./services/api-key-policy";
 
 export type { AuthUser };
 
@@ -39,6 +42,8 @@ export interface Context {
   /** The console's refresh-token cookie (API.md, Console). */
   session: SessionCookie;
   user: AuthUser | null;
+  /** The request's Idempotency-Key header, unchecked (API.md, safe retries). */
+  idempotencyKey: string | null;
   /** Shared by the calls of one HTTP request (a tRPC batch has several): what they cost together. */
   request: RequestCosts;
 }
@@ -47,7 +52,17 @@ export interface Context {
  * A procedure's meta: its REST route (trpc-to-openapi), its REST success status when not 200, and the error
  * statuses it answers beyond those every operation may (the OpenAPI document lists both: http/openapi.ts).
  */
-export type AppMeta = OpenApiMeta & { successStatus?: 201 | 204; errors?: readonly ErrorStatus[] };
+export type AppMeta = OpenApiMeta & {
+  successStatus?: 201 | 204;
+  errors?: readonly ErrorStatus[];
+  /** What an API key's scopes must include for this call (services/api-key-policy.ts). */
+  scope?: RequiredScope;
+  /**
+   * False for a mutation whose answer is a credential (a token, a key's secret): the server never stores one in
+   * clear, so an Idempotency-Key is checked but its answer is not kept for a replay.
+   */
+  replayable?: false;
+};
 type ErrorStatus = 401 | 403 | 404 | 409;
 
 /** A procedure's meta, read from the router's procedure table. */
@@ -158,6 +173,7 @@ async function withinBudget<R extends { ok: boolean; data?: unknown }>(
   type: string,
   principal: string,
   next: () => Promise<R>,
+  tier: Tier = "person",
 ): Promise<R> {
   const answerTooLarge = () =>
     new TRPCError({
@@ -166,10 +182,13 @@ async function withinBudget<R extends { ok: boolean; data?: unknown }>(
     });
   // A call that starts once the batch's answers are full is refused before it computes anything.
   if (ctx.request.batch && ctx.request.answerChars > MAX_ANSWER_BYTES) throw answerTooLarge();
-  const result = await ctx.services.budget.run(principal, unitsOfBody(ctx), next);
+  const result = await ctx.services.budget.run(principal, unitsOfBody(ctx), next, {
+    tier,
+    report: (state) => setRateLimitHeaders(ctx, state),
+  });
   if (!result.ok) return result;
   const size = jsonSize(result.data);
-  await ctx.services.budget.charge(principal, Math.floor(size / BUDGET_UNIT_CHARS));
+  await ctx.services.budget.charge(principal, Math.floor(size / BUDGET_UNIT_CHARS), tier);
   if (ctx.request.batch) {
     ctx.request.answerChars += size;
     // A change is answered whatever its size: it has been made.
@@ -178,32 +197,111 @@ async function withinBudget<R extends { ok: boolean; data?: unknown }>(
   return result;
 }
 
+/** The IETF draft's headers (draft-ietf-httpapi-ratelimit-headers): the policy, and what is left of it. */
+function setRateLimitHeaders(ctx: Context, state: BudgetState): void {
+  ctx.setHeader("RateLimit-Policy", `"${state.policy}";q=${state.limit};w=${state.windowSeconds}`);
+  ctx.setHeader("RateLimit", `"${state.policy}";r=${state.remaining};t=${state.resetSeconds}`);
+}
+
 /** Anyone: login and refresh. Their budget is the client address's. */
 export const publicProcedure = baseProcedure.use(({ ctx, type, next }) =>
   withinBudget(ctx, type, anonymous(ctx.ip), next),
 );
 
+/** Who a bearer credential is, if anyone: an API key (tm_…) or an access token in a live session. */
+async function authenticate(ctx: Context, credential: string): Promise<AuthUser | null> {
+  if (credential.startsWith("tm_")) return ctx.services.apiKeys.authenticate(credential);
+  const claims = await ctx.services.tokens.verifyAccess(credential);
+  if (!claims) return null;
+  const user = await ctx.services.users.findActive(claims.sub, claims.sid);
+  return user ? { ...user, kind: "PERSON" } : null;
+}
+
 /**
- * A valid access token of an active user, in a live session. The user and the session are re-read, so
- * deactivation, demotion, logout and a password change act at once, on every replica. A call that fails to
- * authenticate is charged to its address's budget, so tokens cannot be guessed at leisure.
+ * A valid API key, or a valid access token of an active user in a live session. The key, the user and the
+ * session are re-read on every call, so revocation, expiry, deactivation, demotion, logout and a password change
+ * act at once, on every replica. A call that fails to authenticate is charged to its address's budget, so
+ * credentials cannot be guessed at leisure. A key's scopes are checked against the procedure's, and its budget is
+ * its own (a service account's is larger). A mutation with an Idempotency-Key runs once per key (safe retries).
  */
-export const authedProcedure = baseProcedure.use(async ({ ctx, type, next }) => {
+export const authedProcedure = baseProcedure.use(async ({ ctx, type, meta, path, getRawInput, next }) => {
   const header = ctx.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   const refuse = async (message?: string) => {
     await ctx.services.budget.run(anonymous(ctx.ip), unitsOfBody(ctx), async () => undefined);
     throw unauthorized(message);
   };
-  if (!match) return refuse(header ? "Malformed Authorization header: use Bearer <access token>" : undefined);
-  const claims = await ctx.services.tokens.verifyAccess(match[1]!);
-  if (!claims) return refuse("Invalid or expired access token");
-  const user = await ctx.services.users.findActive(claims.sub, claims.sid);
-  if (!user) return refuse("Session ended, or the user is deactivated or no longer exists");
-  return withinBudget(ctx, type, `user:${user.id}`, () =>
-    next({ ctx: { ...ctx, user: { id: user.id, username: user.username, role: user.role } } }),
+  if (!match) {
+    return refuse(header ? "Malformed Authorization header: use Bearer <access token or API key>" : undefined);
+  }
+  const credential = match[1]!;
+  const user = await authenticate(ctx, credential);
+  if (!user) {
+    return refuse(
+      credential.startsWith("tm_")
+        ? API_KEY_PATTERN.test(credential)
+          ? "Unknown, revoked or expired API key, or its user is deactivated"
+          : "Malformed API key"
+        : "Invalid or expired access token, ended session, or deactivated user",
+    );
+  }
+  assertScope(user, meta?.scope);
+  const principal = user.apiKey ? `key:${user.apiKey.id}` : `user:${user.id}`;
+  const tier: Tier = user.kind === "SERVICE" ? "service" : "person";
+  const call = () => next({ ctx: { ...ctx, user } });
+  return withinBudget(
+    ctx,
+    type,
+    principal,
+    () =>
+      type === "mutation" && ctx.idempotencyKey !== null
+        ? onceByKey(ctx, user, { path, meta, getRawInput }, call)
+        : call(),
+    tier,
   );
 });
+
+/**
+ * Runs a mutation once per (user, Idempotency-Key): a repeat answers the stored result, marked with
+ * Idempotent-Replayed (services/idempotency.ts; the answer is stored in the change's transaction).
+ */
+async function onceByKey<R extends { ok: boolean }>(
+  ctx: Context,
+  user: AuthUser,
+  call: { path: string; meta: AppMeta | undefined; getRawInput: () => Promise<unknown> },
+  next: () => Promise<R>,
+): Promise<R> {
+  const key = ctx.services.idempotency.parseKey(ctx.idempotencyKey!);
+  if (call.meta?.replayable === false) return next();
+  const outcome = await ctx.services.idempotency.run(
+    {
+      caller: `user:${user.id}`,
+      key,
+      path: call.path,
+      input: await call.getRawInput(),
+      status: call.meta?.successStatus ?? 200,
+    },
+    async () => {
+      const result = await next();
+      // A failure stores nothing: the error travels on as the result it is.
+      if (!result.ok) throw new FailedCall(result);
+      return result;
+    },
+  ).catch((err) => {
+    if (err instanceof FailedCall) return { replayed: false as const, answer: err.result as R };
+    throw err;
+  });
+  if (!outcome.replayed) return outcome.answer as R;
+  ctx.setHeader("Idempotent-Replayed", "true");
+  // The stored answer stands in for the procedure's: tRPC reads only ok and data of a middleware's result.
+  return { ok: true, data: outcome.answer, marker: undefined } as unknown as R;
+}
+
+class FailedCall extends Error {
+  constructor(readonly result: { ok: boolean; error?: unknown }) {
+    super("the call failed", { cause: result.error });
+  }
+}
 
 /** ADMIN only. */
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {

@@ -4,7 +4,7 @@ import { type Harness, startHarness, type TestUser } from "./support/harness";
 // Every operation, as every kind of caller, against every kind of target, through both doors (tRPC alone and in a
 // mixed batch), compared with the
 // role matrix of API.md. A refused call must also leave the target as it was.
-type Caller = "anonymous" | "intern" | "admin";
+type Caller = "anonymous" | "intern" | "admin" | "internKey";
 type Target = "own" | "assigned" | "foreign";
 type Door = "rest" | "trpc" | "batch";
 
@@ -14,19 +14,29 @@ interface Targets {
   foreign: string; // created by the admin, assigned to another intern
 }
 
+interface MatrixContext {
+  intern: TestUser;
+  other: TestUser;
+  admin: TestUser;
+  /** API keys to revoke: the intern's and the admin's (revoking twice is allowed). */
+  internKeyId: string;
+  adminKeyId: string;
+}
+
 interface Op {
   name: string;
   proc: string;
   kind: "query" | "mutation";
   method: string;
   path: (id: string) => string;
-  input: (id: string, ctx: { intern: TestUser; other: TestUser; admin: TestUser }) => Record<string, unknown>;
+  input: (id: string, ctx: MatrixContext) => Record<string, unknown>;
   /** Fields the REST door takes from the path (the rest is body or query). */
   pathFields?: string[];
   /** The procedure takes no input at all: tRPC gets none (an empty object would be a 400). */
   voidInput?: boolean;
   onTask: boolean;
-  expect: Record<Caller, number | Record<Target, number>>;
+  /** The intern's API key (unscoped) acts as the intern; the matrix lists the other callers. */
+  expect: Record<Exclude<Caller, "internKey">, number | Record<Target, number>>;
 }
 
 const both = (intern: Record<Target, number>) => intern;
@@ -239,6 +249,108 @@ const ops: Op[] = [
     expect: { anonymous: 401, admin: 200, intern: 403 },
   },
   {
+    name: "change tasks in bulk (status, by id)",
+    proc: "tasks.bulkUpdate",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/tasks/bulk-update",
+    input: (id) => ({ ids: [id], set: { status: "IN_PROGRESS" } }),
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 200, assigned: 200, foreign: 404 }) },
+  },
+  {
+    name: "change tasks in bulk (priority, by id)",
+    proc: "tasks.bulkUpdate",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/tasks/bulk-update",
+    input: (id) => ({ ids: [id], set: { priority: "HIGH" } }),
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 200, assigned: 403, foreign: 404 }) },
+  },
+  {
+    name: "reassign tasks in bulk",
+    proc: "tasks.bulkUpdate",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/tasks/bulk-update",
+    input: (id, c) => ({ ids: [id], set: { assigneeId: c.other.id } }),
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 403, assigned: 403, foreign: 404 }) },
+  },
+  {
+    name: "delete tasks in bulk",
+    proc: "tasks.bulkDelete",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/tasks/bulk-delete",
+    input: (id) => ({ ids: [id] }),
+    onTask: true,
+    expect: { anonymous: 401, admin: 200, intern: both({ own: 403, assigned: 403, foreign: 403 }) },
+  },
+  {
+    name: "list one's own API keys",
+    proc: "apiKeys.list",
+    kind: "query",
+    method: "GET",
+    path: () => "/api/api-keys",
+    input: () => ({}),
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 200 },
+  },
+  {
+    name: "list another user's API keys",
+    proc: "apiKeys.list",
+    kind: "query",
+    method: "GET",
+    path: () => "/api/api-keys",
+    input: (_id, c) => ({ userId: c.other.id }),
+    onTask: false,
+    expect: { anonymous: 401, admin: 200, intern: 403 },
+  },
+  {
+    name: "make an API key for oneself",
+    proc: "apiKeys.create",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/api-keys",
+    input: () => ({ name: "mine" }),
+    onTask: false,
+    expect: { anonymous: 401, admin: 201, intern: 201 },
+  },
+  {
+    name: "make an API key for another user",
+    proc: "apiKeys.create",
+    kind: "mutation",
+    method: "POST",
+    path: () => "/api/api-keys",
+    input: (_id, c) => ({ name: "theirs", userId: c.other.id }),
+    onTask: false,
+    expect: { anonymous: 401, admin: 201, intern: 403 },
+  },
+  {
+    name: "revoke one's own API key",
+    proc: "apiKeys.revoke",
+    kind: "mutation",
+    method: "DELETE",
+    path: (id) => `/api/api-keys/${id}`,
+    input: (_id, c) => ({ id: c.internKeyId }),
+    pathFields: ["id"],
+    onTask: false,
+    expect: { anonymous: 401, admin: 204, intern: 204 },
+  },
+  {
+    name: "revoke another user's API key",
+    proc: "apiKeys.revoke",
+    kind: "mutation",
+    method: "DELETE",
+    path: (id) => `/api/api-keys/${id}`,
+    input: (_id, c) => ({ id: c.adminKeyId }),
+    pathFields: ["id"],
+    onTask: false,
+    expect: { anonymous: 401, admin: 204, intern: 404 },
+  },
+  {
     name: "who am I",
     proc: "auth.me",
     kind: "query",
@@ -255,10 +367,22 @@ describe("the authorization matrix of API.md, on both doors", () => {
   let h: Harness;
   let intern: TestUser;
   let other: TestUser;
+  let internKey: string;
+  let keys: Pick<MatrixContext, "internKeyId" | "adminKeyId">;
   beforeAll(async () => {
     h = await startHarness();
     intern = await h.makeUser("INTERN");
     other = await h.makeUser("INTERN");
+    const make = async (token: string, name: string) => {
+      const res = await h.rest("POST", "/api/api-keys", { token, body: { name } });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; secret: string };
+    };
+    internKey = (await make(intern.access, "acts as the intern")).secret;
+    keys = {
+      internKeyId: (await make(intern.access, "to revoke")).id,
+      adminKeyId: (await make(h.admin.access, "to revoke")).id,
+    };
   });
   afterAll(() => h?.close());
 
@@ -329,7 +453,7 @@ describe("the authorization matrix of API.md, on both doors", () => {
     ).status;
   }
 
-  const callers: Caller[] = ["anonymous", "intern", "admin"];
+  const callers: Caller[] = ["anonymous", "intern", "admin", "internKey"];
   const doors: Door[] = ["rest", "trpc", "batch"];
 
   for (const op of ops) {
@@ -337,7 +461,14 @@ describe("the authorization matrix of API.md, on both doors", () => {
       const mismatches: string[] = [];
       for (const door of doors) {
         for (const caller of callers) {
-          const token = caller === "anonymous" ? null : caller === "admin" ? h.admin.access : intern.access;
+          const token =
+            caller === "anonymous"
+              ? null
+              : caller === "admin"
+                ? h.admin.access
+                : caller === "internKey"
+                  ? internKey
+                  : intern.access;
           const kinds: Target[] = op.onTask ? ["own", "assigned", "foreign"] : ["own"];
           for (const kind of kinds) {
             const targets = op.onTask ? await freshTargets() : null;
@@ -345,9 +476,9 @@ describe("the authorization matrix of API.md, on both doors", () => {
             const before = targets
               ? (await h.rest("GET", `/api/tasks/${id}`, { token: h.admin.access })).body
               : null;
-            const input = op.input(id, { intern, other, admin: h.admin });
+            const input = op.input(id, { intern, other, admin: h.admin, ...keys });
             const status = await call(door, op, token, input, id);
-            const wanted = op.expect[caller];
+            const wanted = op.expect[caller === "internKey" ? "intern" : caller];
             // tRPC answers every success with 200; the REST door uses 201 and 204 where API.md says so.
             const expected = typeof wanted === "number" ? wanted : wanted[kind];
             const expectedOnDoor = door !== "rest" && expected < 300 ? 200 : expected;
@@ -368,6 +499,13 @@ describe("the authorization matrix of API.md, on both doors", () => {
       expect(mismatches).toEqual([]);
     });
   }
+
+  it("lists every procedure of the router", async () => {
+    const { appRouter } = await import("../src/router");
+    const all = Object.keys((appRouter as unknown as { _def: { procedures: object } })._def.procedures);
+    const covered = new Set([...ops.map((o) => o.proc), "auth.login", "auth.refresh", "auth.logout"]);
+    expect(all.filter((p) => !covered.has(p))).toEqual([]);
+  });
 
   it("an intern's lists hold only what they may see", async () => {
     const targets = await freshTargets();

@@ -4,6 +4,16 @@ export const ROLES = ["ADMIN", "INTERN"] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
+/** A person logs in with a password; a service account only uses API keys. */
+export const USER_KINDS = ["PERSON", "SERVICE"] as const;
+export const UserKind = z.enum(USER_KINDS);
+export type UserKind = z.infer<typeof UserKind>;
+
+/** What an API key may do: each narrows what its user's role allows (empty: everything the role allows). */
+export const API_KEY_SCOPES = ["tasks:read", "tasks:write", "users:read", "users:write", "admin"] as const;
+export const ApiKeyScope = z.enum(API_KEY_SCOPES);
+export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
+
 // Declaration order is the sort order: PostgreSQL enums sort by it, so "priority" orders LOW < MEDIUM < HIGH.
 export const TASK_STATUSES = ["PENDING", "IN_PROGRESS", "COMPLETED", "OVERDUE"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);

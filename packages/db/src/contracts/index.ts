@@ -1,3 +1,4 @@
+export * from "./api-key";
 export * from "./auth";
 export * from "./common";
 export * from "./enums";

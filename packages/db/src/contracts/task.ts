@@ -62,7 +62,8 @@ export const TASK_ORDER_FIELDS = [
 ] as const;
 export type TaskOrderField = (typeof TASK_ORDER_FIELDS)[number];
 
-export const TaskListQuery = listQuery({
+/** What selects tasks: the list's filters, and a bulk change's. */
+const taskFilters = {
   status: enumList(TASK_STATUSES).optional(),
   priority: enumList(TASK_PRIORITIES).optional(),
   assigneeId: Id.optional(),
@@ -70,8 +71,66 @@ export const TaskListQuery = listQuery({
   dueBefore: dateInput("startOfDay").optional(),
   dueAfter: dateInput("endOfDay").optional(),
   search: text().max(200).optional(),
+};
+
+export const TaskListQuery = listQuery({
+  ...taskFilters,
   ordering: orderingParam(TASK_ORDER_FIELDS, "-createdAt"),
 });
 export type TaskListQuery = z.infer<typeof TaskListQuery>;
+
+export const TaskFilter = z.strictObject(taskFilters).meta({ id: "TaskFilter" });
+export type TaskFilter = z.infer<typeof TaskFilter>;
+
+/** A bulk change names at most this many tasks by id; a filter matching more needs confirmCount. */
+export const BULK_MAX_IDS = 1000;
+
+const bulkTarget = {
+  ids: z
+    .array(Id)
+    .min(1)
+    .max(BULK_MAX_IDS)
+    .refine((ids) => new Set(ids).size === ids.length, "names a task twice")
+    .optional(),
+  filter: TaskFilter.optional(),
+  confirmCount: z.int().min(0).optional().meta({
+    description: `the number of tasks the filter matches: required when it matches more than ${BULK_MAX_IDS}`,
+  }),
+};
+
+function oneTarget(input: { ids?: unknown; filter?: unknown; confirmCount?: unknown }, ctx: z.RefinementCtx) {
+  if ((input.ids === undefined) === (input.filter === undefined)) {
+    ctx.addIssue({ code: "custom", path: ["ids"], message: "send either ids or filter, not both nor neither" });
+  }
+  if (input.ids !== undefined && input.confirmCount !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["confirmCount"], message: "goes with filter, not ids" });
+  }
+}
+
+export const TaskBulkChanges = z
+  .strictObject({
+    status: ClientTaskStatus.optional(),
+    priority: TaskPriority.optional(),
+    assigneeId: Id.nullable().optional(),
+    dueDate: dateInput("endOfDay").nullable().optional(),
+  })
+  .refine((set) => Object.values(set).some((v) => v !== undefined), "names no change");
+export type TaskBulkChanges = z.infer<typeof TaskBulkChanges>;
+
+export const TaskBulkUpdateInput = z
+  .strictObject({ ...bulkTarget, set: TaskBulkChanges })
+  .superRefine(oneTarget);
+export type TaskBulkUpdateInput = z.infer<typeof TaskBulkUpdateInput>;
+
+export const TaskBulkDeleteInput = z.strictObject(bulkTarget).superRefine(oneTarget);
+export type TaskBulkDeleteInput = z.infer<typeof TaskBulkDeleteInput>;
+
+export const TaskBulkUpdated = z
+  .object({
+    updated: z.int().meta({ description: "how many tasks changed (those the change left as they were are not counted)" }),
+    ids: z.array(Id),
+  })
+  .meta({ id: "TaskBulkUpdated" });
+export const TaskBulkDeleted = z.object({ deleted: z.int(), ids: z.array(Id) }).meta({ id: "TaskBulkDeleted" });
 
 export const TaskIdInput = z.strictObject({ id: Id });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { boolParam, Id, IsoDateTime, text } from "./common";
-import { Role } from "./enums";
+import { Role, UserKind } from "./enums";
 import { listQuery, pageOf } from "./page";
 
 /**
@@ -24,6 +24,7 @@ export const User = z
     email: z.string().nullable(),
     role: Role,
     isActive: z.boolean(),
+    kind: UserKind,
     createdAt: IsoDateTime,
   })
   .meta({ id: "User" });
@@ -31,12 +32,28 @@ export type User = z.infer<typeof User>;
 
 export const UserPage = pageOf(User).meta({ id: "UserPage" });
 
-export const UserCreateInput = z.strictObject({
-  username: Username,
-  password: Password,
-  role: Role.default("INTERN"),
-  email: Email.nullable().optional(),
-});
+export const UserCreateInput = z
+  .strictObject({
+    username: Username,
+    password: Password.optional().meta({ description: "required for a PERSON; a SERVICE account has none" }),
+    role: Role.default("INTERN"),
+    email: Email.nullable().optional(),
+    kind: UserKind.default("PERSON").meta({
+      description: "PERSON logs in with a password; SERVICE uses API keys only. Set at creation.",
+    }),
+  })
+  .superRefine((input, ctx) => {
+    if (input.kind === "PERSON" && input.password === undefined) {
+      ctx.addIssue({ code: "custom", path: ["password"], message: "required for a person" });
+    }
+    if (input.kind === "SERVICE" && input.password !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["password"],
+        message: "a service account has no password: it uses API keys",
+      });
+    }
+  });
 export type UserCreateInput = z.infer<typeof UserCreateInput>;
 
 export const UserUpdateBody = z.strictObject({

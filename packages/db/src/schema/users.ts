@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { boolean, index, pgTable, text, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import { timestamptz } from "./columns";
-import { roleEnum } from "./enums";
+import { roleEnum, userKindEnum } from "./enums";
 
 /**
  * What makes two usernames the same: NFKC (fullwidth and mathematical letters become plain ones), then
@@ -26,6 +26,7 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     role: roleEnum("role").notNull().default("INTERN"),
     isActive: boolean("is_active").notNull().default(true),
+    kind: userKindEnum("kind").notNull().default("PERSON"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },

@@ -3,4 +3,16 @@
 export { toLogEntry, toTask } from "./dto";
 export { insertLogEntries, type LogEntriesFrom, type NewLogEntry } from "./log";
 export { DEFAULT_SWEEP_BATCH_SIZE, type SweepOptions, type SweepResult, sweepOverdue } from "./overdue-sweep";
-export { deleteTask, insertTask, lockTask, type TaskField, type TaskFields, updateTask } from "./writes";
+export {
+  byIds,
+  deleteTask,
+  deleteTasks,
+  insertTask,
+  lockTask,
+  lockTasks,
+  type TaskChange,
+  type TaskField,
+  type TaskFields,
+  updateTask,
+  updateTasks,
+} from "./writes";

@@ -33,6 +33,7 @@ export function makeContext(
     setHeader,
     session: sessionCookie(c, deps.config, setHeader),
     user: null,
+    idempotencyKey: c.req.header("idempotency-key") ?? null,
     request: {
       batch: opts.batch ?? false,
       answerChars: 0,

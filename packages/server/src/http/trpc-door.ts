@@ -35,6 +35,15 @@ export function trpcHandler(deps: AppDeps, services: Services, router: AppRouter
         `Batch of ${calls} calls exceeds the maximum of ${deps.config.MAX_BATCH_CALLS}; send fewer calls in one batch`,
       );
     }
+    if (c.req.query("batch") && calls > 1 && c.req.header("idempotency-key") !== undefined) {
+      return edgeError(
+        c,
+        400,
+        "BAD_REQUEST",
+        "Idempotency-Key: names one call; send each call that carries one in a request of its own",
+        [{ path: "Idempotency-Key", message: "names one call; send a batch of one", code: "custom" }],
+      );
+    }
     return fetchRequestHandler({
       endpoint: "/trpc",
       req: checkedRequest(c),

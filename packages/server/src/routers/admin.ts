@@ -7,6 +7,7 @@ export const SweepResult = z.object({ markedOverdue: z.int() }).meta({ id: "Swee
 export const adminRouter = router({
   overdueSweep: adminProcedure
     .meta({
+      scope: "admin",
       openapi: {
         method: "POST",
         path: "/admin/overdue-sweep",

@@ -92,6 +92,7 @@ export const authRouter = router({
 
   logout: authedProcedure
     .meta({
+      scope: "any",
       successStatus: 204,
       openapi: {
         method: "POST",
@@ -115,6 +116,7 @@ export const authRouter = router({
 
   me: authedProcedure
     .meta({
+      scope: "any",
       openapi: { method: "GET", path: "/auth/me", tags: TAGS, protect: true, summary: "The current user" },
     })
     .input(z.void())

@@ -1,4 +1,5 @@
 import {
+  BULK_MAX_IDS,
   LogListQuery,
   LogPage,
   Task,
@@ -7,6 +8,10 @@ import {
   TaskListQuery,
   TaskLogQuery,
   TaskPage,
+  TaskBulkDeleted,
+  TaskBulkDeleteInput,
+  TaskBulkUpdated,
+  TaskBulkUpdateInput,
   TaskUpdateInput,
 } from "@taskmgr/db/contracts";
 import { z } from "zod";
@@ -17,13 +22,14 @@ const TAGS = ["tasks"];
 // Declaration order is REST match order: /tasks/logs must come before /tasks/{id}.
 export const tasksRouter = router({
   list: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/tasks", tags: TAGS, protect: true, summary: "List tasks" } })
+    .meta({ scope: "tasks:read", openapi: { method: "GET", path: "/tasks", tags: TAGS, protect: true, summary: "List tasks" } })
     .input(TaskListQuery)
     .output(TaskPage)
     .query(({ ctx, input }) => ctx.services.taskQueries.list(ctx.user, input)),
 
   create: authedProcedure
     .meta({
+      scope: "tasks:write",
       successStatus: 201,
       openapi: { method: "POST", path: "/tasks", tags: TAGS, protect: true, summary: "Create a task" },
     })
@@ -33,20 +39,55 @@ export const tasksRouter = router({
 
   logs: authedProcedure
     .meta({
+      scope: "tasks:read",
       openapi: { method: "GET", path: "/tasks/logs", tags: TAGS, protect: true, summary: "The activity log" },
     })
     .input(LogListQuery)
     .output(LogPage)
     .query(({ ctx, input }) => ctx.services.taskQueries.logs(ctx.user, input)),
 
+  bulkUpdate: authedProcedure
+    .meta({
+      scope: "tasks:write",
+      errors: [409],
+      openapi: {
+        method: "POST",
+        path: "/tasks/bulk-update",
+        tags: TAGS,
+        protect: true,
+        summary: "Change many tasks at once, all or nothing",
+        description: `Names up to ${BULK_MAX_IDS} tasks by id, or selects them with the list's filters (confirmCount required past ${BULK_MAX_IDS}). Each task gets the log entries a single update would write.`,
+      },
+    })
+    .input(TaskBulkUpdateInput)
+    .output(TaskBulkUpdated)
+    .mutation(({ ctx, input }) => ctx.services.taskWrites.bulkUpdate(ctx.user, input)),
+
+  bulkDelete: adminProcedure
+    .meta({
+      scope: "tasks:write",
+      errors: [409],
+      openapi: {
+        method: "POST",
+        path: "/tasks/bulk-delete",
+        tags: TAGS,
+        protect: true,
+        summary: "Delete many tasks at once, all or nothing (ADMIN)",
+      },
+    })
+    .input(TaskBulkDeleteInput)
+    .output(TaskBulkDeleted)
+    .mutation(({ ctx, input }) => ctx.services.taskWrites.bulkDelete(ctx.user, input)),
+
   get: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "A task" } })
+    .meta({ scope: "tasks:read", openapi: { method: "GET", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "A task" } })
     .input(TaskIdInput)
     .output(Task)
     .query(({ ctx, input }) => ctx.services.taskQueries.get(ctx.user, input.id)),
 
   logsOf: authedProcedure
     .meta({
+      scope: "tasks:read",
       openapi: {
         method: "GET",
         path: "/tasks/{id}/logs",
@@ -61,6 +102,7 @@ export const tasksRouter = router({
 
   update: authedProcedure
     .meta({
+      scope: "tasks:write",
       errors: [409],
       openapi: { method: "PATCH", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "Change a task" },
     })
@@ -70,6 +112,7 @@ export const tasksRouter = router({
 
   delete: adminProcedure
     .meta({
+      scope: "tasks:write",
       successStatus: 204,
       openapi: {
         method: "DELETE",

@@ -7,6 +7,7 @@ const TAGS = ["users"];
 export const usersRouter = router({
   list: adminProcedure
     .meta({
+      scope: "users:read",
       openapi: { method: "GET", path: "/users", tags: TAGS, protect: true, summary: "List users (ADMIN)" },
     })
     .input(UserListQuery)
@@ -15,6 +16,7 @@ export const usersRouter = router({
 
   create: adminProcedure
     .meta({
+      scope: "users:write",
       errors: [409],
       successStatus: 201,
       openapi: {
@@ -31,6 +33,7 @@ export const usersRouter = router({
 
   get: authedProcedure
     .meta({
+      scope: "users:read",
       openapi: {
         method: "GET",
         path: "/users/{id}",
@@ -45,6 +48,7 @@ export const usersRouter = router({
 
   update: authedProcedure
     .meta({
+      scope: "users:write",
       errors: [409],
       openapi: {
         method: "PATCH",

@@ -6,6 +6,24 @@ import { tooManyRequests } from "../errors";
 import { BUDGET_UNIT_CHARS } from "../limits";
 import { sharedRateLimiter } from "./shared-rate-limiter";
 
+/** Whose budget: a person's (or an address's), or a service account's, which is larger. */
+export type Tier = "person" | "service";
+
+/** What is left of a caller's budget after a call, for the RateLimit headers. */
+export interface BudgetState {
+  policy: string;
+  limit: number;
+  windowSeconds: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+export interface RunOptions {
+  tier?: Tier;
+  /** Told the budget's state after the call's units are spent, or when they are refused. */
+  report?: (state: BudgetState) => void;
+}
+
 export interface CallBudget {
   /**
    * Runs one procedure call on behalf of `principal` (a user, or an address for anonymous calls): it spends
@@ -13,9 +31,9 @@ export interface CallBudget {
    * the principal's concurrent slots. Counted per call, not per request, so a batch can never do more than the
    * same calls sent one by one.
    */
-  run<T>(principal: string, units: number, call: () => Promise<T>): Promise<T>;
+  run<T>(principal: string, units: number, call: () => Promise<T>, options?: RunOptions): Promise<T>;
   /** Charges `units` more after the fact (a large answer); the principal's next calls pay for it. */
-  charge(principal: string, units: number): Promise<void>;
+  charge(principal: string, units: number, tier?: Tier): Promise<void>;
 }
 
 /**
@@ -24,37 +42,62 @@ export interface CallBudget {
  * every pooled database connection or the whole event loop while others wait.
  */
 export function createCallBudget(config: Config, redis: Redis | null | undefined): CallBudget {
-  const options = { points: config.RATE_LIMIT_CALLS, duration: config.RATE_LIMIT_WINDOW_SECONDS };
-  const rate = sharedRateLimiter(config, redis, "calls", options);
+  const window = config.RATE_LIMIT_WINDOW_SECONDS;
+  const tiers = {
+    person: {
+      policy: "calls",
+      points: config.RATE_LIMIT_CALLS,
+      concurrent: config.MAX_CONCURRENT_CALLS,
+      rate: sharedRateLimiter(config, redis, "calls", { points: config.RATE_LIMIT_CALLS, duration: window }),
+    },
+    service: {
+      policy: "service-calls",
+      points: config.SERVICE_RATE_LIMIT_CALLS,
+      concurrent: config.SERVICE_MAX_CONCURRENT_CALLS,
+      rate: sharedRateLimiter(config, redis, "service-calls", {
+        points: config.SERVICE_RATE_LIMIT_CALLS,
+        duration: window,
+      }),
+    },
+  };
   const slots = new Map<string, LimitFunction>();
+  const stateOf = (tier: (typeof tiers)[Tier], res: RateLimiterRes): BudgetState => ({
+    policy: tier.policy,
+    limit: tier.points,
+    windowSeconds: window,
+    remaining: Math.max(0, res.remainingPoints),
+    resetSeconds: Math.max(0, Math.ceil(res.msBeforeNext / 1000)),
+  });
 
   return {
-    async charge(principal, units) {
-      if (units > 0) await rate.penalty(principal, units).catch(() => undefined);
+    async charge(principal, units, tier = "person") {
+      if (units > 0) await tiers[tier].rate.penalty(principal, units).catch(() => undefined);
     },
 
-    async run(principal, units, call) {
+    async run(principal, units, call, options = {}) {
+      const tier = tiers[options.tier ?? "person"];
       try {
-        await rate.consume(principal, units);
+        options.report?.(stateOf(tier, await tier.rate.consume(principal, units)));
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
+        options.report?.(stateOf(tier, err));
         throw tooManyRequests(
-          `Rate limit of ${options.points} units per ${options.duration} s reached (a call is one unit, and one more per ${BUDGET_UNIT_CHARS / 1024} KiB of body or answer)`,
+          `Rate limit of ${tier.points} units per ${window} s reached (a call is one unit, and one more per ${BUDGET_UNIT_CHARS / 1024} KiB of body or answer)`,
           err.msBeforeNext / 1000,
         );
       }
       const existing = slots.get(principal);
       if (
         existing &&
-        existing.activeCount >= config.MAX_CONCURRENT_CALLS &&
+        existing.activeCount >= tier.concurrent &&
         existing.pendingCount >= config.MAX_QUEUED_CALLS
       ) {
         throw tooManyRequests(
-          `Too many calls in progress: at most ${config.MAX_CONCURRENT_CALLS} at once, ${config.MAX_QUEUED_CALLS} waiting`,
+          `Too many calls in progress: at most ${tier.concurrent} at once, ${config.MAX_QUEUED_CALLS} waiting`,
           1,
         );
       }
-      const limit = existing ?? pLimit(config.MAX_CONCURRENT_CALLS);
+      const limit = existing ?? pLimit(tier.concurrent);
       slots.set(principal, limit);
       const owned = limit;
       try {

@@ -1,5 +1,7 @@
 import type { AppDeps } from "../deps";
+import { createApiKeys } from "./api-keys";
 import { createCallBudget } from "./call-budget";
+import { createIdempotency } from "./idempotency";
 import { createCursorCodec } from "./keyset";
 import { createLoginLimiter } from "./login-limiter";
 import { createPasswords } from "./passwords";
@@ -22,8 +24,21 @@ export function createServices(deps: Pick<AppDeps, "config" | "database" | "redi
   const limiter = createLoginLimiter(deps.config, deps.redis);
   const cursors = createCursorCodec(deps.config.JWT_SECRET);
   const users = createUsers({ database: deps.database, passwords, tokens, limiter, cursors });
-  const taskWrites = createTaskWrites(deps.database);
+  const taskWrites = createTaskWrites(deps.database, { maxTasks: deps.config.BULK_MAX_TASKS });
+  const apiKeys = createApiKeys(deps.database, cursors);
+  const idempotency = createIdempotency(deps.database, deps.config.IDEMPOTENCY_TTL_SECONDS);
   const taskCounts = createTaskCounts(deps.database, { maxRows: deps.config.TASK_COUNT_CACHE_MAX_ROWS });
   const taskQueries = createTaskQueries(deps.database, cursors, taskCounts);
-  return { passwords, tokens, limiter, budget, users, taskWrites, taskQueries, taskCounts };
+  return {
+    passwords,
+    tokens,
+    limiter,
+    budget,
+    users,
+    apiKeys,
+    idempotency,
+    taskWrites,
+    taskQueries,
+    taskCounts,
+  };
 }

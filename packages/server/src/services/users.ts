@@ -6,6 +6,7 @@ import type {
   User,
   UserCreateInput,
   UserListQuery,
+  UserKind,
   UserUpdateInput,
 } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
@@ -19,9 +20,13 @@ import { assertPasswordAllowed, passwordProblem } from "./password-policy";
 import type { Passwords } from "./passwords";
 import type { Tokens } from "./tokens";
 import { assertMayChangeUser, assertNotLastAdmin, assertSelfOrAdmin, mayRemoveAnAdmin } from "./user-policy";
+import { inTransaction } from "./transactions";
 import { storeMissingSkeletons } from "./usernames";
 
 type UserRow = typeof users.$inferSelect;
+
+/** A service account's stored hash: no argon2 string, so no password ever matches it. */
+const NO_PASSWORD = "!";
 
 export function toUser(row: UserRow): User {
   return {
@@ -30,6 +35,7 @@ export function toUser(row: UserRow): User {
     email: row.email,
     role: row.role,
     isActive: row.isActive,
+    kind: row.kind,
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -45,17 +51,22 @@ export function createUsers(deps: {
   const { db } = database;
 
   /** Every user is created here: through the API, by the CLI's createsuperuser, and as the first admin. */
-  async function insertUser(input: UserCreateInput & { role: Role }): Promise<User> {
+  async function insertUser(input: Omit<UserCreateInput, "kind"> & { role: Role; kind?: UserKind }): Promise<User> {
     // The contract has put a name from the API in NFKC already; the CLI's and the first admin's arrive as typed.
     const username = input.username.normalize("NFKC");
-    await assertPasswordAllowed(input.password, username);
-    const passwordHash = await passwords.hash(input.password);
+    const kind = input.kind ?? "PERSON";
+    let passwordHash = NO_PASSWORD;
+    if (kind === "PERSON") {
+      if (input.password === undefined) throw fieldError("password", "required for a person");
+      await assertPasswordAllowed(input.password, username);
+      passwordHash = await passwords.hash(input.password);
+    }
     try {
-      return await db.transaction(async (tx) => {
+      return await inTransaction(database, async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.userCreation})`);
         const [row] = await tx
           .insert(users)
-          .values({ username, email: input.email ?? null, role: input.role, passwordHash })
+          .values({ username, email: input.email ?? null, role: input.role, kind, passwordHash })
           .returning();
         // A look-alike is a conflict like a duplicate: the name is valid, another user holds one like it.
         if ((await storeMissingSkeletons(tx)).has(row!.id)) {
@@ -125,14 +136,15 @@ export function createUsers(deps: {
         .select()
         .from(users)
         .where(eq(users.usernameKey, usernameKeyOf(username)));
-      // Unknown user and wrong password take the same path and the same time.
-      const ok = await passwords.verify(row?.passwordHash ?? null, password);
-      if (!row || !ok || !row.isActive) throw unauthorized("Invalid username or password");
+      // Unknown user, service account and wrong password take the same path and the same time.
+      const person = row?.kind === "PERSON" ? row : undefined;
+      const ok = await passwords.verify(person?.passwordHash ?? null, password);
+      if (!person || !ok || !person.isActive) throw unauthorized("Invalid username or password");
       await limiter.succeeded(username, ip);
-      return tokens.issuePair(row);
+      return tokens.issuePair(person);
     },
 
-    create: (input: UserCreateInput) => insertUser(input),
+    create: (input: Omit<UserCreateInput, "kind"> & { kind?: UserKind }) => insertUser(input),
 
     async list(query: UserListQuery): Promise<Page<User>> {
       const filters: SQL[] = [];
@@ -171,7 +183,13 @@ export function createUsers(deps: {
       const { id, currentPassword, password, ...changes } = input;
       const self = actor.id === id;
       if (password !== undefined) {
-        const [target] = await db.select({ username: users.username }).from(users).where(eq(users.id, id));
+        const [target] = await db
+          .select({ username: users.username, kind: users.kind })
+          .from(users)
+          .where(eq(users.id, id));
+        if (target?.kind === "SERVICE") {
+          throw fieldError("password", "a service account has no password: it uses API keys");
+        }
         if (target) await assertPasswordAllowed(password, target.username);
       }
       // Checked before the transaction: a hash takes tens of milliseconds, and no pooled connection or row lock
@@ -180,7 +198,7 @@ export function createUsers(deps: {
         password !== undefined && self ? await checkCurrentPassword(actor, currentPassword, ip) : undefined;
       const newHash = password !== undefined ? await passwords.hash(password) : undefined;
       const mayRemoveAdmin = mayRemoveAnAdmin(changes);
-      return db.transaction(async (tx) => {
+      return inTransaction(database, async (tx) => {
         // Lock every active admin first, always in id order: two concurrent demotions of the last two admins
         // then queue up instead of deadlocking, and the second sees the first's result.
         const activeAdmins = mayRemoveAdmin
