@@ -2,7 +2,9 @@ import {
   createTRPCClient,
   httpBatchLink,
   httpLink,
+  type Operation,
   retryLink,
+  splitLink,
   type TRPCClient,
   type TRPCLink,
 } from "@trpc/client";
@@ -29,6 +31,11 @@ export interface ClientOptions {
    * back in from the cookie.
    */
   session?: "tokens" | "cookie";
+  /**
+   * An API key (`tm_…`) to act with instead of a login: for services. Sent as the bearer credential on every
+   * call; there is nothing to refresh, and login and logout are not used.
+   */
+  apiKey?: string;
   /** Tokens from an earlier session (for example from storage). */
   tokens?: Tokens | null;
   /** Called whenever the tokens change: after login and every refresh, and with null when the session ends. */
@@ -41,11 +48,29 @@ export interface ClientOptions {
    */
   maxBatchCalls?: number;
   /**
-   * How many more times a query answered 503 (the server's database briefly unavailable) is sent, 1 s, then 2 s,
-   * … later (default 2; 0 turns it off). Mutations are never sent again: whether a write happened is the
-   * server's to say, and the caller gets the 503.
+   * How many more times a call that failed for a passing reason is sent, 1 s, then 2 s, … later (default 2; 0
+   * turns it off): a query answered 503 (the server's database briefly unavailable); a mutation answered 503 or
+   * lost on the network. Every mutation carries an Idempotency-Key, the same on each of its attempts, so a
+   * retried create that had in fact been made is answered with the task it made, never a second one.
    */
   retries?: number;
+}
+
+/** The Idempotency-Key of a mutation: made once per call, before the retries, so that every attempt sends it. */
+const idempotencyKeyLink: TRPCLink<AppRouter> =
+  () =>
+  ({ next, op }) =>
+    next(
+      op.type === "mutation" && typeof op.context.idempotencyKey !== "string"
+        ? { ...op, context: { ...op.context, idempotencyKey: crypto.randomUUID() } }
+        : op,
+    );
+
+/** A failure worth another attempt: the server briefly unavailable, or (for a mutation) the network. */
+function passing(op: Operation, error: { data?: { httpStatus?: number } | null; cause?: unknown }): boolean {
+  if (error.data?.httpStatus === 503) return true;
+  // No answer at all (fetch threw): the request may or may not have reached the server; the key makes it safe.
+  return op.type === "mutation" && !error.data && error.cause instanceof Error && error.cause.name === "TypeError";
 }
 
 /** Turns every failure into a TaskManagerError. */
@@ -150,6 +175,11 @@ export function createClient(options: ClientOptions): TaskManagerClient {
 
   /** Attaches the access token; on a 401, refreshes once and retries once. */
   const authedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    if (options.apiKey !== undefined) {
+      const headers = new Headers(init?.headers);
+      headers.set("authorization", `Bearer ${options.apiKey}`);
+      return rawFetch(input, { ...init, headers });
+    }
     const send = (access: string | undefined) => {
       const headers = new Headers(init?.headers);
       if (access) headers.set("authorization", `Bearer ${access}`);
@@ -169,14 +199,23 @@ export function createClient(options: ClientOptions): TaskManagerClient {
   const trpc = createTRPCClient<AppRouter>({
     links: [
       errorLink,
+      idempotencyKeyLink,
       retryLink({
-        retry: ({ op, error, attempts }) =>
-          op.type === "query" && error.data?.httpStatus === 503 && attempts <= retries,
+        retry: ({ op, error, attempts }) => attempts <= retries && passing(op, error),
         retryDelayMs: (attempt) => attempt * 1000,
       }),
-      options.batch === false
-        ? httpLink(linkOptions)
-        : httpBatchLink({ ...linkOptions, maxItems: options.maxBatchCalls ?? 10 }),
+      // A mutation goes alone, with its own Idempotency-Key header (the server takes one key per request).
+      splitLink({
+        condition: (op) => op.type === "mutation",
+        true: httpLink({
+          ...linkOptions,
+          headers: ({ op }) => ({ "idempotency-key": String(op.context.idempotencyKey) }),
+        }),
+        false:
+          options.batch === false
+            ? httpLink(linkOptions)
+            : httpBatchLink({ ...linkOptions, maxItems: options.maxBatchCalls ?? 10 }),
+      }),
     ],
   });
 

@@ -12,6 +12,8 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+const IDEMPOTENCY_PURGE_INTERVAL_SECONDS = 600;
+
 /** Runs work every `seconds`, one run at a time; stop() waits for a run in progress. Keeps no process alive. */
 function repeat(seconds: number, work: () => Promise<unknown>, onError: (err: unknown) => void) {
   let running: Promise<unknown> | null = null;
@@ -66,7 +68,14 @@ export async function startServices(base: {
     () => services.taskCounts.purgeStale(),
     (err) => logger.warn({ err: (err as Error).message }, "task count cache purge failed"),
   );
+  // Idempotency answers past their 24 h: replaced when their key is used again, dropped here otherwise.
+  const idempotencyPurge = repeat(
+    IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
+    () => services.idempotency.purgeExpired(),
+    (err) => logger.warn({ err: (err as Error).message }, "idempotency key purge failed"),
+  );
   const stop = async () => {
+    await idempotencyPurge.stop();
     await countCachePurge.stop();
     await sweeper.stop(8000);
     redis?.disconnect();

@@ -58,6 +58,7 @@ describe("authentication", () => {
       email: null,
       role: "ADMIN",
       isActive: true,
+      kind: "PERSON",
       createdAt: expect.any(String),
     });
     const viaTrpc = await h.trpc(h.admin).auth.me.query();

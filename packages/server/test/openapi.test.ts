@@ -96,9 +96,25 @@ describe("OpenAPI document and docs", () => {
         "GET /users/{id}",
         "PATCH /users/{id}",
         "POST /admin/overdue-sweep",
+        "GET /api-keys",
+        "POST /api-keys",
+        "DELETE /api-keys/{id}",
+        "POST /tasks/bulk-update",
+        "POST /tasks/bulk-delete",
       ].sort(),
     );
     expect(doc.servers[0].url).toBe("/api");
+  });
+
+  it("lists the Idempotency-Key header on every change, with its 409 and 422", () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item as Record<string, any>)) {
+        if (method === "get" || path.startsWith("/auth/login") || path.startsWith("/auth/refresh")) continue;
+        const header = (op.parameters ?? []).find((p: { name: string }) => p.name === "Idempotency-Key");
+        expect(header, `${method} ${path}`).toMatchObject({ in: "header", required: false });
+        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["409", "422"]));
+      }
+    }
   });
 
   it("states the bearer scheme, the real success statuses and the error shape", () => {

@@ -16,7 +16,13 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
     version,
     baseUrl: "/api",
     description: "The REST facade of the task manager. Every route is a tRPC procedure at /trpc as well.",
-    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+    securitySchemes: {
+      bearerAuth: {
+        type: "http",
+        scheme: "bearer",
+        description: "An access token from /auth/login, or an API key (tm_…) from /api-keys",
+      },
+    },
   });
   doc.components ??= {};
   doc.components.schemas = { ...doc.components.schemas, ...(ERROR_SCHEMA.components as object) };
@@ -38,9 +44,26 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
       // What any operation may answer besides its own errors (API.md, Errors; README, Security): a bad query or
       // body, a query string over the limit, the caller's budget spent, the database unavailable or past the
       // statement timeout, a crash; on operations with a body, one too large or not JSON.
-      const own = procedure ? (metaOf(procedures[procedure])?.errors ?? []) : [];
+      const meta = procedure ? metaOf(procedures[procedure]) : undefined;
+      const own = meta?.errors ?? [];
       const body = method === "post" || method === "patch" || method === "put";
-      const statuses = [...own, 400, 414, 429, 500, 503, ...(body ? [413, 415] : [])];
+      // A change with an Idempotency-Key may also be a repeat while the first runs (409) or a different request
+      // under a used key (422).
+      const change = method !== "get" && (meta?.openapi?.protect ?? false);
+      const statuses = [
+        ...own,
+        400,
+        414,
+        429,
+        500,
+        503,
+        ...(body ? [413, 415] : []),
+        ...(change ? [409, 422] : []),
+      ];
+      if (change) {
+        const parameters = ((op as { parameters?: unknown[] }).parameters ??= []);
+        parameters.push(IDEMPOTENCY_KEY);
+      }
       for (const status of statuses) {
         op.responses[String(status)] ??= { description: "Error" };
       }
@@ -70,14 +93,24 @@ const STATUS_TEXT: Record<number, string> = {
   401: "Missing, malformed, expired or revoked token; or wrong credentials",
   403: "The caller's role may not do this",
   404: "No such resource, or one the caller may not see",
-  409: "Conflict: a version mismatch, a taken username, or the last active admin",
+  409: "Conflict: a version mismatch, a taken username, the last active admin, or a request with this Idempotency-Key still running",
   413: "The body is larger than 1 MiB",
   414: "The query string is too long",
   415: "The body is not application/json",
+  422: "This Idempotency-Key was used for a different request",
   429: "Too many requests: the caller's budget is spent, or too many failed logins (see Retry-After)",
   500: "Internal server error (no details)",
   503: "Unavailable for now: the database, the hashing queue or the statement timeout; retry later (see Retry-After)",
 };
+
+const IDEMPOTENCY_KEY = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "1–255 printable ASCII characters. The first answer is kept 24 h for this caller and key; a repeat of the same request gets it again (with Idempotent-Replayed: true), a different request under the key is 422, a repeat while the first runs is 409.",
+  schema: { type: "string", minLength: 1, maxLength: 255 },
+} as const;
 
 function routeIndex(router: AppRouter): Map<string, string> {
   const index = new Map<string, string>();

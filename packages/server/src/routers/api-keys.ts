@@ -8,6 +8,7 @@ export const apiKeysRouter = router({
   list: authedProcedure
     .meta({
       scope: "users:read",
+      errors: [403],
       openapi: {
         method: "GET",
         path: "/api-keys",
@@ -23,6 +24,7 @@ export const apiKeysRouter = router({
   create: authedProcedure
     .meta({
       scope: "users:write",
+      errors: [403],
       successStatus: 201,
       replayable: false,
       openapi: {

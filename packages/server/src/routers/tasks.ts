@@ -49,7 +49,7 @@ export const tasksRouter = router({
   bulkUpdate: authedProcedure
     .meta({
       scope: "tasks:write",
-      errors: [409],
+      errors: [403, 404, 409],
       openapi: {
         method: "POST",
         path: "/tasks/bulk-update",
@@ -66,7 +66,7 @@ export const tasksRouter = router({
   bulkDelete: adminProcedure
     .meta({
       scope: "tasks:write",
-      errors: [409],
+      errors: [403, 404, 409],
       openapi: {
         method: "POST",
         path: "/tasks/bulk-delete",

@@ -77,7 +77,9 @@ export function createCallBudget(config: Config, redis: Redis | null | undefined
     async run(principal, units, call, options = {}) {
       const tier = tiers[options.tier ?? "person"];
       try {
-        options.report?.(stateOf(tier, await tier.rate.consume(principal, units)));
+        // Consumed before reporting: `report?.(…)` would skip evaluating its argument when there is no report.
+        const spent = await tier.rate.consume(principal, units);
+        options.report?.(stateOf(tier, spent));
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         options.report?.(stateOf(tier, err));
