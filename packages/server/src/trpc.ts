@@ -245,10 +245,13 @@ export const authedProcedure = baseProcedure.use(async ({ ctx, type, meta, path,
         : "Invalid or expired access token, ended session, or deactivated user",
     );
   }
-  assertScope(user, meta?.scope);
   const principal = user.apiKey ? `key:${user.apiKey.id}` : `user:${user.id}`;
   const tier: Tier = user.kind === "SERVICE" ? "service" : "person";
-  const call = () => next({ ctx: { ...ctx, user } });
+  const call = () => {
+    // Inside the budget, so that a refusal carries the RateLimit headers like every authenticated answer.
+    assertScope(user, meta?.scope);
+    return next({ ctx: { ...ctx, user } });
+  };
   return withinBudget(
     ctx,
     type,

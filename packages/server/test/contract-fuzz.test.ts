@@ -24,7 +24,7 @@ interface JsonSchema {
   maxLength?: number;
 }
 interface Param {
-  in: "path" | "query";
+  in: "path" | "query" | "header";
   name: string;
   schema: JsonSchema;
 }
@@ -218,12 +218,22 @@ describe("contract fuzzing", () => {
           { weight: 1, arbitrary: fc.constantFrom('{"title": "x"', "", "[", "\u0000", "{}garbage") },
         )
       : fc.constant(undefined);
+    // A header value is Latin-1 without controls (fetch refuses anything else before it is sent).
+    const headerValue = fc.oneof(
+      fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
+      fc.constantFrom("", " ", "x".repeat(256), "é", "same-key"),
+    );
+    const headers = fc.record(
+      Object.fromEntries(op.params.filter((p) => p.in === "header").map((p) => [p.name, headerValue])),
+      { requiredKeys: [] },
+    );
     return fc.record({
       op: fc.constant(op),
       actor: fc.constantFrom<"admin" | "intern">("admin", "intern"),
       path: pathValues,
       query,
       body,
+      headers,
     });
   }
 
@@ -233,7 +243,9 @@ describe("contract fuzzing", () => {
         (select count(*)::int from tasks) as tasks,
         (select count(*)::int from users) as users,
         (select count(*)::int from activity_log) as log,
-        (select count(*)::int from refresh_tokens) as tokens`),
+        (select count(*)::int from refresh_tokens) as tokens,
+        (select count(*)::int from api_keys) as keys,
+        (select count(*)::int from idempotency_keys) as answers`),
     );
     return row;
   }
@@ -254,13 +266,14 @@ describe("contract fuzzing", () => {
         const res = await h.app.request(url, {
           method: c.op.method,
           headers: {
+            ...(c.headers as Record<string, string>),
             authorization: `Bearer ${token}`,
             ...(c.body !== undefined ? { "content-type": "application/json" } : {}),
           },
           ...(c.body !== undefined ? { body: c.body } : {}),
         });
         const text = await res.text();
-        const where = `${c.op.method} ${url} ${c.body ?? ""}`.slice(0, 500);
+        const where = `${c.op.method} ${url} ${JSON.stringify(c.headers)} ${c.body ?? ""}`.slice(0, 500);
         expect(res.status, `${where} -> ${text.slice(0, 300)}`).toBeLessThan(500);
         if (res.status >= 400) {
           const body = JSON.parse(text) as { message?: unknown; code?: unknown };
