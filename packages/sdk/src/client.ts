@@ -70,7 +70,9 @@ const idempotencyKeyLink: TRPCLink<AppRouter> =
 function passing(op: Operation, error: { data?: { httpStatus?: number } | null; cause?: unknown }): boolean {
   if (error.data?.httpStatus === 503) return true;
   // No answer at all (fetch threw): the request may or may not have reached the server; the key makes it safe.
-  return op.type === "mutation" && !error.data && error.cause instanceof Error && error.cause.name === "TypeError";
+  return (
+    op.type === "mutation" && !error.data && error.cause instanceof Error && error.cause.name === "TypeError"
+  );
 }
 
 /** Turns every failure into a TaskManagerError. */

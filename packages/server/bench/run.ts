@@ -182,6 +182,24 @@ async function main() {
     await database.db.execute(sql`select id from tasks order by random() limit 2000`),
   ).map((r) => r.id);
   const auth = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
+  // An API key of the admin (unscoped): the same user as adminToken, authenticated the other way.
+  const adminKey = (
+    (await (
+      await fetch(`${api}/api/api-keys`, {
+        method: "POST",
+        headers: auth(adminToken),
+        body: JSON.stringify({ name: "bench" }),
+      })
+    ).json()) as { secret: string }
+  ).secret;
+  // One create under an Idempotency-Key: every later request with it is a replay of this answer.
+  const REPLAY_KEY = "bench-replayed-create";
+  const replayBody = JSON.stringify({ title: "bench replayed task", priority: "LOW" });
+  await fetch(`${api}/api/tasks`, {
+    method: "POST",
+    headers: { ...auth(adminToken), "idempotency-key": REPLAY_KEY },
+    body: replayBody,
+  });
 
   const listPath = () => `/api/tasks?page=${1 + Math.floor(Math.random() * 50)}`;
   const DEEP = Math.min(4000, Math.floor(TASKS / 20));
@@ -225,6 +243,29 @@ async function main() {
           method: "GET",
           headers: auth(adminToken),
           setupRequest: (r) => ({ ...r, path: `/api/tasks/${pick(ids)}` }),
+        },
+      ],
+    },
+    {
+      name: "(o) get by id with an API key",
+      base: "api",
+      requests: [
+        {
+          method: "GET",
+          headers: auth(adminKey),
+          setupRequest: (r) => ({ ...r, path: `/api/tasks/${pick(ids)}` }),
+        },
+      ],
+    },
+    {
+      name: "(p) replayed idempotent create",
+      base: "api",
+      requests: [
+        {
+          method: "POST",
+          path: "/api/tasks",
+          headers: { ...auth(adminToken), "idempotency-key": REPLAY_KEY },
+          body: replayBody,
         },
       ],
     },
@@ -372,6 +413,35 @@ async function main() {
   });
   await pool.end();
   for (const s of writes.filter((x) => selected(x.name))) results.push(await drive(api, s));
+
+  // Bulk updates of 1,000 tasks (by id, each changing every task's priority, so 1,000 UPDATED entries), one after
+  // another, timed from the client.
+  let bulk: { rounds: number; p50: number; p99: number; max: number } | undefined;
+  if (selected("bulk")) {
+    const times: number[] = [];
+    for (let round = 0; round < 30; round++) {
+      const batch = rowsOf<{ id: string }>(
+        await database.db.execute(sql`select id from tasks order by random() limit 1000`),
+      ).map((r) => r.id);
+      const started = performance.now();
+      const res = await fetch(`${api}/api/tasks/bulk-update`, {
+        method: "POST",
+        headers: auth(adminToken),
+        body: JSON.stringify({
+          ids: batch,
+          set: { priority: round % 2 ? "HIGH" : "LOW", status: "IN_PROGRESS" },
+        }),
+      });
+      const answer = (await res.json()) as { updated: number };
+      times.push(performance.now() - started);
+      if (res.status !== 200)
+        throw new Error(`bulk update answered ${res.status}: ${JSON.stringify(answer)}`);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]!);
+    bulk = { rounds: times.length, p50: at(0.5), p99: at(0.99), max: Math.round(times.at(-1)!) };
+    console.log(`bulk update of 1,000 tasks: ${JSON.stringify(bulk)}`);
+  }
   // The sweep: a backlog of exactly --sweep-eligible tasks, picked at random among all of them (the write
   // scenarios' new tasks included), by one UPDATE in heap order so that they stay where they were among the
   // others. work_mem holds the picked ids, so that `id in (picked)` is hashed, not scanned for every row.
@@ -532,6 +602,7 @@ async function main() {
 ${table}
 
 - Console (Debian's Chromium, headless), the tasks page at 100 tasks a page, next page ${consoleRender?.rounds} times: rows painted **${consoleRender?.renderP50} ms (p50), ${consoleRender?.renderP99} ms (p99)** after the list's answer arrived; ${consoleRender?.totalP50} ms (p50), ${consoleRender?.totalP99} ms (p99) from the click, the request included
+- Bulk update of 1,000 tasks named by id (priority and status, so about 2,000 UPDATED entries), ${bulk?.rounds} requests one after another: **${bulk?.p50} ms (p50), ${bulk?.p99} ms (p99)**, ${bulk?.max} ms at most, from the client
 - Server peak RSS (VmHWM) over all scenarios: **${rss} MB**
 - Overdue sweep of ${swept.markedOverdue} eligible tasks, in batches of ${SWEEP_BATCH_SIZE}: **${sweepMs} ms**
 - The same sweep beside GETs and PATCHes of the backlog's tasks at ${CONNECTIONS} connections: ${loaded.swept.markedOverdue} tasks in **${loaded.sweepMs} ms** (${loaded.leftDue} held by a PATCH when their batch came, left for the next run); requests p50 ${loaded.underSweep.p50} ms, **p99 ${loaded.underSweep.p99} ms**, ${loaded.underSweep.rps} req/s, non-2xx ${loaded.underSweep.non2xx} (without the sweep: p99 ${loaded.baseline.p99} ms, ${loaded.baseline.rps} req/s)

@@ -15,10 +15,10 @@ import {
 import type { SessionCookie } from "./http/session-cookie";
 import { BUDGET_UNIT_CHARS, jsonSize, MAX_ANSWER_BYTES } from "./limits";
 import type { Services } from "./services";
-import type { BudgetState, Tier } from "./services/call-budget";
 import type { AuthUser } from "./services/actor";
-import { API_KEY_PATTERN } from "./services/api-keys";
 import { assertScope, type RequiredScope } from "./services/api-key-policy";
+import { API_KEY_PATTERN } from "./services/api-keys";
+import type { BudgetState, Tier } from "./services/call-budget";
 
 export type { AuthUser };
 
@@ -232,7 +232,9 @@ export const authedProcedure = baseProcedure.use(async ({ ctx, type, meta, path,
     throw unauthorized(message);
   };
   if (!match) {
-    return refuse(header ? "Malformed Authorization header: use Bearer <access token or API key>" : undefined);
+    return refuse(
+      header ? "Malformed Authorization header: use Bearer <access token or API key>" : undefined,
+    );
   }
   const credential = match[1]!;
   const user = await authenticate(ctx, credential);
@@ -276,24 +278,26 @@ async function onceByKey<R extends { ok: boolean }>(
 ): Promise<R> {
   const key = ctx.services.idempotency.parseKey(ctx.idempotencyKey!);
   if (call.meta?.replayable === false) return next();
-  const outcome = await ctx.services.idempotency.run(
-    {
-      caller: `user:${user.id}`,
-      key,
-      path: call.path,
-      input: await call.getRawInput(),
-      status: call.meta?.successStatus ?? 200,
-    },
-    async () => {
-      const result = await next();
-      // A failure stores nothing: the error travels on as the result it is.
-      if (!result.ok) throw new FailedCall(result);
-      return result;
-    },
-  ).catch((err) => {
-    if (err instanceof FailedCall) return { replayed: false as const, answer: err.result as R };
-    throw err;
-  });
+  const outcome = await ctx.services.idempotency
+    .run(
+      {
+        caller: `user:${user.id}`,
+        key,
+        path: call.path,
+        input: await call.getRawInput(),
+        status: call.meta?.successStatus ?? 200,
+      },
+      async () => {
+        const result = await next();
+        // A failure stores nothing: the error travels on as the result it is.
+        if (!result.ok) throw new FailedCall(result);
+        return result;
+      },
+    )
+    .catch((err) => {
+      if (err instanceof FailedCall) return { replayed: false as const, answer: err.result as R };
+      throw err;
+    });
   if (!outcome.replayed) return outcome.answer as R;
   ctx.setHeader("Idempotent-Replayed", "true");
   // The stored answer stands in for the procedure's: tRPC reads only ok and data of a middleware's result.

@@ -74,7 +74,10 @@ describe("service accounts and API keys", () => {
 
   it("authenticates on both doors as its user, and keeps lastUsedAt", async () => {
     const key = await makeKey(h.admin.access, { name: "both doors", userId: service.id });
-    const created = await h.rest("POST", "/api/tasks", { token: key.secret, body: { title: "from a service" } });
+    const created = await h.rest("POST", "/api/tasks", {
+      token: key.secret,
+      body: { title: "from a service" },
+    });
     expect(created.status).toBe(201);
     expect(created.body.createdById).toBe(service.id);
     const viaTrpc = await h.trpc({ access: key.secret }).auth.me.query();
@@ -108,9 +111,11 @@ describe("service accounts and API keys", () => {
     const create = await h.rest("POST", "/api/tasks", { token: key.secret, body: { title: "nope" } });
     expect(create.status).toBe(403);
     expect(create.body.message).toMatch(/tasks:write/);
-    await expect(h.trpc({ access: key.secret }).tasks.create.mutate({ title: "nope" })).rejects.toMatchObject({
-      data: { httpStatus: 403 },
-    });
+    await expect(h.trpc({ access: key.secret }).tasks.create.mutate({ title: "nope" })).rejects.toMatchObject(
+      {
+        data: { httpStatus: 403 },
+      },
+    );
     expect((await h.rest("GET", "/api/users", { token: key.secret })).status).toBe(403);
     // A scope never widens the role: an intern's users:read key still cannot list users.
     const internKey = await makeKey(intern.access, { name: "mine", scopes: ["users:read", "admin"] });
@@ -202,7 +207,9 @@ describe("service accounts and API keys", () => {
     const list = await h.rest("GET", "/api/api-keys", { token: intern.access });
     expect(list.body.results.map((k: { id: string }) => k.id)).toContain(mine.id);
     expect(list.body.results.every((k: { userId: string }) => k.userId === intern.id)).toBe(true);
-    expect((await h.rest("GET", `/api/api-keys?userId=${h.admin.id}`, { token: intern.access })).status).toBe(403);
+    expect((await h.rest("GET", `/api/api-keys?userId=${h.admin.id}`, { token: intern.access })).status).toBe(
+      403,
+    );
     expect((await h.rest("DELETE", `/api/api-keys/${theirs.id}`, { token: intern.access })).status).toBe(404);
     expect((await h.rest("GET", "/api/auth/me", { token: theirs.secret })).status).toBe(200);
     expect((await h.rest("DELETE", `/api/api-keys/${mine.id}`, { token: intern.access })).status).toBe(204);
@@ -233,7 +240,9 @@ describe("service accounts and API keys", () => {
     expect(new Set(secrets).size).toBe(20);
     const chars = new Set(secrets.join("").slice(3));
     expect(chars.size).toBeGreaterThan(50);
-    const stored = rowsOf<{ n: number }>(await h.database.db.execute(sql`select count(*)::int as n from api_keys`));
+    const stored = rowsOf<{ n: number }>(
+      await h.database.db.execute(sql`select count(*)::int as n from api_keys`),
+    );
     expect(stored[0]!.n).toBeGreaterThanOrEqual(20);
   });
 });

@@ -41,7 +41,9 @@ describe("bulk changes", () => {
     expect(res.body.updated).toBe(1000);
     expect([...res.body.ids].sort()).toEqual([...ids].sort());
     const rows = await h.database.db.select().from(tasks).where(inArray(tasks.id, ids));
-    expect(rows.every((r) => r.status === "IN_PROGRESS" && r.priority === "HIGH" && r.version === 2)).toBe(true);
+    expect(rows.every((r) => r.status === "IN_PROGRESS" && r.priority === "HIGH" && r.version === 2)).toBe(
+      true,
+    );
     expect(await entriesOf(ids, "UPDATED")).toBe(2000);
     // Exactly as a single update writes them.
     const single = await h.rest("GET", `/api/tasks/${ids[0]}/logs`, { token: h.admin.access });
@@ -76,7 +78,9 @@ describe("bulk changes", () => {
   it("an intern's request naming one task they may not change is refused whole, naming it, and changes nothing", async () => {
     const mine = (
       await Promise.all(
-        [1, 2].map((i) => h.rest("POST", "/api/tasks", { token: intern.access, body: { title: `bulk mine ${i}` } })),
+        [1, 2].map((i) =>
+          h.rest("POST", "/api/tasks", { token: intern.access, body: { title: `bulk mine ${i}` } }),
+        ),
       )
     ).map((r) => r.body.id as string);
     // Assigned to the intern by the admin: the intern may change its status, not its priority.
@@ -92,7 +96,10 @@ describe("bulk changes", () => {
     });
     expect(res.status).toBe(403);
     expect(res.body.message).toContain(assigned);
-    const rows = await h.database.db.select().from(tasks).where(inArray(tasks.id, [...mine, assigned]));
+    const rows = await h.database.db
+      .select()
+      .from(tasks)
+      .where(inArray(tasks.id, [...mine, assigned]));
     expect(rows.every((r) => r.priority === "MEDIUM" && r.version === 1)).toBe(true);
     expect(await entriesOf([...mine, assigned], "UPDATED")).toBe(0);
 
@@ -108,8 +115,9 @@ describe("bulk changes", () => {
     const theirs = (
       await h.rest("POST", "/api/tasks", { token: other.access, body: { title: "bulk someone else's" } })
     ).body.id as string;
-    const mine = (await h.rest("POST", "/api/tasks", { token: intern.access, body: { title: "bulk my own" } })).body
-      .id as string;
+    const mine = (
+      await h.rest("POST", "/api/tasks", { token: intern.access, body: { title: "bulk my own" } })
+    ).body.id as string;
     const res = await h.rest("POST", "/api/tasks/bulk-update", {
       token: intern.access,
       body: { ids: [mine, theirs], set: { status: "IN_PROGRESS" } },

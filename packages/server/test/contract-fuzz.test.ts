@@ -220,7 +220,10 @@ describe("contract fuzzing", () => {
       : fc.constant(undefined);
     // A header value is Latin-1 without controls (fetch refuses anything else before it is sent).
     const headerValue = fc.oneof(
-      fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
+      fc.string({
+        unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+        maxLength: 300,
+      }),
       fc.constantFrom("", " ", "x".repeat(256), "é", "same-key"),
     );
     const headers = fc.record(

@@ -73,7 +73,8 @@ describe("Idempotency-Key: safe retries of every change", () => {
     expect(await two.json()).toEqual(await one.json());
     expect(await tasksTitled("via trpc")).toBe(1);
 
-    const task = (await h.rest("POST", "/api/tasks", { token: intern.access, body: { title: "patched" } })).body;
+    const task = (await h.rest("POST", "/api/tasks", { token: intern.access, body: { title: "patched" } }))
+      .body;
     const patchKey = fresh();
     const patch = () =>
       h.rest("PATCH", `/api/tasks/${task.id}`, {
@@ -224,7 +225,11 @@ describe("Idempotency-Key: safe retries of every change", () => {
   it("an answer is kept for its time, then the key may be used afresh", async () => {
     const key = fresh();
     const send = (title: string) =>
-      h.rest("POST", "/api/tasks", { token: intern.access, body: { title }, headers: { "idempotency-key": key } });
+      h.rest("POST", "/api/tasks", {
+        token: intern.access,
+        body: { title },
+        headers: { "idempotency-key": key },
+      });
     await send("kept a day");
     const [row] = await h.database.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
     const hours = (row!.expiresAt.getTime() - row!.createdAt.getTime()) / 3_600_000;

@@ -108,11 +108,14 @@ describe("OpenAPI document and docs", () => {
 
   it("lists the Idempotency-Key header on every change, with its 409 and 422", () => {
     for (const [path, item] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(item as Record<string, any>)) {
+      type Op = { parameters?: { name: string }[]; responses: object };
+      for (const [method, op] of Object.entries(item as Record<string, Op>)) {
         if (method === "get" || path.startsWith("/auth/login") || path.startsWith("/auth/refresh")) continue;
-        const header = (op.parameters ?? []).find((p: { name: string }) => p.name === "Idempotency-Key");
+        const header = (op.parameters ?? []).find((p) => p.name === "Idempotency-Key");
         expect(header, `${method} ${path}`).toMatchObject({ in: "header", required: false });
-        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["409", "422"]));
+        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(
+          expect.arrayContaining(["409", "422"]),
+        );
       }
     }
   });

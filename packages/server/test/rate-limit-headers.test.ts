@@ -8,10 +8,10 @@ function parse(header: string | null) {
   const m = header ? /^"([^"]+)";(.*)$/.exec(header) : null;
   if (!m) return null;
   const params = Object.fromEntries(m[2]!.split(";").map((kv) => kv.split("=") as [string, string]));
-  return { policy: m[1], ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Number(v)])) } as Record<
-    string,
-    number | string
-  >;
+  return {
+    policy: m[1],
+    ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Number(v)])),
+  } as Record<string, number | string>;
 }
 
 describe("rate limits for every caller", () => {
@@ -28,7 +28,9 @@ describe("rate limits for every caller", () => {
       await h.rest("POST", "/api/tasks", { token: user.access, body: { title: "limited" } }),
       await h.rest("GET", "/api/tasks/00000000-0000-4000-8000-000000000000", { token: user.access }),
     ];
-    const trpc = await h.app.request("/trpc/auth.me", { headers: { authorization: `Bearer ${user.access}` } });
+    const trpc = await h.app.request("/trpc/auth.me", {
+      headers: { authorization: `Bearer ${user.access}` },
+    });
     const remaining: number[] = [];
     for (const headers of [...answers.map((a) => a.headers), trpc.headers]) {
       expect(parse(headers.get("ratelimit-policy"))).toEqual({ policy: "calls", q: 5, w: 600 });
@@ -72,7 +74,9 @@ describe("rate limits for every caller", () => {
       const statuses: number[] = [];
       let policy: string | null = null;
       for (let i = 0; i < 9; i++) {
-        const res = await svc.app.request("/api/auth/me", { headers: { authorization: `Bearer ${key.body.secret}` } });
+        const res = await svc.app.request("/api/auth/me", {
+          headers: { authorization: `Bearer ${key.body.secret}` },
+        });
         statuses.push(res.status);
         policy ??= res.headers.get("ratelimit-policy");
       }

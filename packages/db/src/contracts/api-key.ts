@@ -8,7 +8,9 @@ export const ApiKey = z
     id: Id,
     name: z.string(),
     userId: Id,
-    prefix: z.string().meta({ description: "the secret's first characters: what identifies the key to people" }),
+    prefix: z
+      .string()
+      .meta({ description: "the secret's first characters: what identifies the key to people" }),
     scopes: z.array(ApiKeyScope).meta({ description: "empty: everything the user's role allows" }),
     expiresAt: IsoDateTime.nullable(),
     lastUsedAt: IsoDateTime.nullable().meta({ description: "kept to the minute" }),

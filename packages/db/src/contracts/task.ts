@@ -93,14 +93,22 @@ const bulkTarget = {
     .refine((ids) => new Set(ids).size === ids.length, "names a task twice")
     .optional(),
   filter: TaskFilter.optional(),
-  confirmCount: z.int().min(0).optional().meta({
-    description: `the number of tasks the filter matches: required when it matches more than ${BULK_MAX_IDS}`,
-  }),
+  confirmCount: z
+    .int()
+    .min(0)
+    .optional()
+    .meta({
+      description: `the number of tasks the filter matches: required when it matches more than ${BULK_MAX_IDS}`,
+    }),
 };
 
 function oneTarget(input: { ids?: unknown; filter?: unknown; confirmCount?: unknown }, ctx: z.RefinementCtx) {
   if ((input.ids === undefined) === (input.filter === undefined)) {
-    ctx.addIssue({ code: "custom", path: ["ids"], message: "send either ids or filter, not both nor neither" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["ids"],
+      message: "send either ids or filter, not both nor neither",
+    });
   }
   if (input.ids !== undefined && input.confirmCount !== undefined) {
     ctx.addIssue({ code: "custom", path: ["confirmCount"], message: "goes with filter, not ids" });
@@ -127,10 +135,14 @@ export type TaskBulkDeleteInput = z.infer<typeof TaskBulkDeleteInput>;
 
 export const TaskBulkUpdated = z
   .object({
-    updated: z.int().meta({ description: "how many tasks changed (those the change left as they were are not counted)" }),
+    updated: z
+      .int()
+      .meta({ description: "how many tasks changed (those the change left as they were are not counted)" }),
     ids: z.array(Id),
   })
   .meta({ id: "TaskBulkUpdated" });
-export const TaskBulkDeleted = z.object({ deleted: z.int(), ids: z.array(Id) }).meta({ id: "TaskBulkDeleted" });
+export const TaskBulkDeleted = z
+  .object({ deleted: z.int(), ids: z.array(Id) })
+  .meta({ id: "TaskBulkDeleted" });
 
 export const TaskIdInput = z.strictObject({ id: Id });

@@ -92,8 +92,7 @@ export async function updateTasks(
     version: current.version,
     ...next,
     dueDate: next.dueDate?.toISOString() ?? null,
-    completedAt:
-      next.status === "COMPLETED" ? (current.completedAt ?? now).toISOString() : null,
+    completedAt: next.status === "COMPLETED" ? (current.completedAt ?? now).toISOString() : null,
   }));
   const rows = await tx
     .update(tasks)
@@ -157,12 +156,23 @@ export async function updateTask(
 }
 
 /** Deletes tasks (read by lockTask or lockTasks) and writes a DELETED entry for each, keeping it as it was. */
-export async function deleteTasks(tx: Tx, actorId: string, rows: readonly TaskRow[], now: Date): Promise<void> {
+export async function deleteTasks(
+  tx: Tx,
+  actorId: string,
+  rows: readonly TaskRow[],
+  now: Date,
+): Promise<void> {
   if (rows.length === 0) return;
   await tx.delete(tasks).where(byIds(rows.map((r) => r.id)));
   await tx.execute(
     insertLogEntries(
-      rows.map((row) => ({ taskId: row.id, actorId, action: "DELETED", oldValue: toTask(row), createdAt: now })),
+      rows.map((row) => ({
+        taskId: row.id,
+        actorId,
+        action: "DELETED",
+        oldValue: toTask(row),
+        createdAt: now,
+      })),
     ),
   );
 }

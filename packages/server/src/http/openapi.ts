@@ -61,8 +61,8 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
         ...(change ? [409, 422] : []),
       ];
       if (change) {
-        const parameters = ((op as { parameters?: unknown[] }).parameters ??= []);
-        parameters.push(IDEMPOTENCY_KEY);
+        const withParameters = op as { parameters?: unknown[] };
+        withParameters.parameters = [...(withParameters.parameters ?? []), IDEMPOTENCY_KEY];
       }
       for (const status of statuses) {
         op.responses[String(status)] ??= { description: "Error" };

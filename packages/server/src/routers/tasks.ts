@@ -3,15 +3,15 @@ import {
   LogListQuery,
   LogPage,
   Task,
+  TaskBulkDeleted,
+  TaskBulkDeleteInput,
+  TaskBulkUpdated,
+  TaskBulkUpdateInput,
   TaskCreateInput,
   TaskIdInput,
   TaskListQuery,
   TaskLogQuery,
   TaskPage,
-  TaskBulkDeleted,
-  TaskBulkDeleteInput,
-  TaskBulkUpdated,
-  TaskBulkUpdateInput,
   TaskUpdateInput,
 } from "@taskmgr/db/contracts";
 import { z } from "zod";
@@ -22,7 +22,10 @@ const TAGS = ["tasks"];
 // Declaration order is REST match order: /tasks/logs must come before /tasks/{id}.
 export const tasksRouter = router({
   list: authedProcedure
-    .meta({ scope: "tasks:read", openapi: { method: "GET", path: "/tasks", tags: TAGS, protect: true, summary: "List tasks" } })
+    .meta({
+      scope: "tasks:read",
+      openapi: { method: "GET", path: "/tasks", tags: TAGS, protect: true, summary: "List tasks" },
+    })
     .input(TaskListQuery)
     .output(TaskPage)
     .query(({ ctx, input }) => ctx.services.taskQueries.list(ctx.user, input)),
@@ -80,7 +83,10 @@ export const tasksRouter = router({
     .mutation(({ ctx, input }) => ctx.services.taskWrites.bulkDelete(ctx.user, input)),
 
   get: authedProcedure
-    .meta({ scope: "tasks:read", openapi: { method: "GET", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "A task" } })
+    .meta({
+      scope: "tasks:read",
+      openapi: { method: "GET", path: "/tasks/{id}", tags: TAGS, protect: true, summary: "A task" },
+    })
     .input(TaskIdInput)
     .output(Task)
     .query(({ ctx, input }) => ctx.services.taskQueries.get(ctx.user, input.id)),

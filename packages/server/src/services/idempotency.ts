@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Database, idempotencyKeys } from "@taskmgr/db";
 import { TRPCError } from "@trpc/server";
 import { and, eq, gt, lte, sql } from "drizzle-orm";
+import { LRUCache } from "lru-cache";
 import { fieldError } from "../errors";
 import { AnsweredMeanwhile, type IdempotencyClaim, withClaim } from "./transactions";
 
@@ -31,19 +32,31 @@ export type Idempotency = ReturnType<typeof createIdempotency>;
  */
 export function createIdempotency(database: Database, ttlSeconds: number) {
   const { db } = database;
+  // Answers this process has read back, until they expire: a stored answer never changes while it lives, so a
+  // client retrying in a loop is answered from memory. Only answers read from the table get in (committed ones).
+  const replayed = new LRUCache<string, { fingerprint: string; body: string; expiresAt: number }>({
+    max: 10_000,
+  });
 
   async function earlier(caller: string, key: string, fingerprint: string): Promise<Earlier> {
-    const [row] = await db
-      .select()
-      .from(idempotencyKeys)
-      .where(
-        and(
-          eq(idempotencyKeys.caller, caller),
-          eq(idempotencyKeys.key, key),
-          gt(idempotencyKeys.expiresAt, sql`now()`),
-        ),
-      );
-    if (!row) return null;
+    const id = `${caller}\n${key}`;
+    const cached = replayed.get(id);
+    let row = cached && cached.expiresAt > Date.now() ? cached : undefined;
+    if (!row) {
+      const [stored] = await db
+        .select()
+        .from(idempotencyKeys)
+        .where(
+          and(
+            eq(idempotencyKeys.caller, caller),
+            eq(idempotencyKeys.key, key),
+            gt(idempotencyKeys.expiresAt, sql`now()`),
+          ),
+        );
+      if (!stored) return null;
+      row = { fingerprint: stored.fingerprint, body: stored.body, expiresAt: stored.expiresAt.getTime() };
+      replayed.set(id, row);
+    }
     if (row.fingerprint !== fingerprint) {
       throw new TRPCError({
         code: "UNPROCESSABLE_CONTENT",
@@ -70,7 +83,9 @@ export function createIdempotency(database: Database, ttlSeconds: number) {
       claim: Omit<IdempotencyClaim, "ttlSeconds" | "fingerprint"> & { path: string; input: unknown },
       call: () => Promise<T>,
     ): Promise<{ replayed: false; answer: T } | { replayed: true; answer: unknown }> {
-      const fingerprint = createHash("sha256").update(`${claim.path}\n${canonical(claim.input)}`).digest("hex");
+      const fingerprint = createHash("sha256")
+        .update(`${claim.path}\n${canonical(claim.input)}`)
+        .digest("hex");
       const before = await earlier(claim.caller, claim.key, fingerprint);
       if (before) return { replayed: true, answer: before.replay };
       try {
@@ -89,7 +104,11 @@ export function createIdempotency(database: Database, ttlSeconds: number) {
       const gone = await db.execute(
         sql`delete from ${idempotencyKeys} where ctid in (select ctid from ${idempotencyKeys} where ${lte(idempotencyKeys.expiresAt, sql`now()`)} limit ${limit})`,
       );
-      return (gone as { count?: number; affectedRows?: number }).count ?? (gone as { affectedRows?: number }).affectedRows ?? 0;
+      return (
+        (gone as { count?: number; affectedRows?: number }).count ??
+        (gone as { affectedRows?: number }).affectedRows ??
+        0
+      );
     },
   };
 }

@@ -26,8 +26,8 @@ import { TRPCError } from "@trpc/server";
 import { and, count, eq } from "drizzle-orm";
 import { fieldError, forbidden, notFound } from "../errors";
 import type { AuthUser } from "./actor";
-import { taskListWhere } from "./task-queries";
 import { assertMayChange, assertVisible, assigneeForCreate, canSee } from "./task-policy";
+import { taskListWhere } from "./task-queries";
 import { inTransaction } from "./transactions";
 
 const UPDATABLE: readonly TaskField[] = [
@@ -77,7 +77,12 @@ function planChange(current: TaskRow, input: Changes, now: Date): Omit<TaskChang
   };
   const changed = UPDATABLE.filter((f) => !same(next[f], current[f]));
   const dueNoLongerPast = next.dueDate === null || next.dueDate.getTime() > now.getTime();
-  if (current.status === "OVERDUE" && input.status === undefined && changed.includes("dueDate") && dueNoLongerPast) {
+  if (
+    current.status === "OVERDUE" &&
+    input.status === undefined &&
+    changed.includes("dueDate") &&
+    dueNoLongerPast
+  ) {
     next.status = "PENDING";
     changed.push("status");
   }

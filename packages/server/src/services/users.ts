@@ -5,8 +5,8 @@ import type {
   Role,
   User,
   UserCreateInput,
-  UserListQuery,
   UserKind,
+  UserListQuery,
   UserUpdateInput,
 } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
@@ -19,8 +19,8 @@ import { containsPattern } from "./paging";
 import { assertPasswordAllowed, passwordProblem } from "./password-policy";
 import type { Passwords } from "./passwords";
 import type { Tokens } from "./tokens";
-import { assertMayChangeUser, assertNotLastAdmin, assertSelfOrAdmin, mayRemoveAnAdmin } from "./user-policy";
 import { inTransaction } from "./transactions";
+import { assertMayChangeUser, assertNotLastAdmin, assertSelfOrAdmin, mayRemoveAnAdmin } from "./user-policy";
 import { storeMissingSkeletons } from "./usernames";
 
 type UserRow = typeof users.$inferSelect;
@@ -51,7 +51,9 @@ export function createUsers(deps: {
   const { db } = database;
 
   /** Every user is created here: through the API, by the CLI's createsuperuser, and as the first admin. */
-  async function insertUser(input: Omit<UserCreateInput, "kind"> & { role: Role; kind?: UserKind }): Promise<User> {
+  async function insertUser(
+    input: Omit<UserCreateInput, "kind"> & { role: Role; kind?: UserKind },
+  ): Promise<User> {
     // The contract has put a name from the API in NFKC already; the CLI's and the first admin's arrive as typed.
     const username = input.username.normalize("NFKC");
     const kind = input.kind ?? "PERSON";
