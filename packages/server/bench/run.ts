@@ -567,6 +567,7 @@ async function main() {
         `${r.name}: ${r.rps} req/s${f ? `, ${(r.rps / f.rps).toFixed(2)} of the floor` : ""}${n ? `, ${(r.rps / n.rps).toFixed(2)}x naive` : ""}; peak RSS ${rss} MB`,
       );
     }
+    console.log(`server peak RSS over what ran: ${rss} MB`);
     if (selected("sweep")) await measureSweep();
     await fresh.drop();
     return;
