@@ -379,6 +379,32 @@ async function main() {
 
   const results: Row[] = [];
   for (const s of scenarios.filter((x) => selected(x.name))) results.push(await drive(api, s));
+
+  // Issue 20's comparisons, which run-to-run drift (±15 %) would decide in one pass each: the three scenarios
+  // in turn, five rounds, and each one's median throughput.
+  let abRounds: { get: number; key: number; replay: number } | undefined;
+  if (selected("ab")) {
+    const named = (prefix: string) => scenarios.find((x) => x.name.startsWith(prefix))!;
+    const series = { get: [] as number[], key: [] as number[], replay: [] as number[] };
+    for (let round = 0; round < 5; round++) {
+      for (const [which, prefix] of [
+        ["get", "(c)"],
+        ["key", "(o)"],
+        ["replay", "(p)"],
+      ] as const) {
+        const r = (await autocannon({
+          url: api,
+          connections: CONNECTIONS,
+          duration: 4,
+          requests: named(prefix).requests,
+        })) as unknown as autocannon.Result;
+        series[which].push(Math.round(r.requests.average));
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    abRounds = { get: median(series.get), key: median(series.key), replay: median(series.replay) };
+    console.log(`A/B, medians of 5 interleaved rounds: ${JSON.stringify(abRounds)} (${JSON.stringify(series)})`);
+  }
   const floorRows: Row[] = [];
   for (const s of floors.filter((x) => selected(x.name))) floorRows.push(await drive(floorBase, s));
   floor.child.kill("SIGTERM");
@@ -602,7 +628,12 @@ async function main() {
 
 ${table}
 
-- Console (Debian's Chromium, headless), the tasks page at 100 tasks a page, next page ${consoleRender?.rounds} times: rows painted **${consoleRender?.renderP50} ms (p50), ${consoleRender?.renderP99} ms (p99)** after the list's answer arrived; ${consoleRender?.totalP50} ms (p50), ${consoleRender?.totalP99} ms (p99) from the click, the request included
+${
+  consoleRender
+    ? `- Console (Debian's Chromium, headless), the tasks page at 100 tasks a page, next page ${consoleRender.rounds} times: rows painted **${consoleRender.renderP50} ms (p50), ${consoleRender.renderP99} ms (p99)** after the list's answer arrived; ${consoleRender.totalP50} ms (p50), ${consoleRender.totalP99} ms (p99) from the click, the request included`
+    : "- Console: not measured in this run (its measurement failed; see the bench's output)"
+}
+- Interleaved, 5 rounds of 4 s each in turn (medians): get by id with an access token **${abRounds?.get} req/s**, with an API key **${abRounds?.key} req/s**, a replayed idempotent create **${abRounds?.replay} req/s**
 - Bulk update of 1,000 tasks named by id (priority and status, so about 2,000 UPDATED entries), ${bulk?.rounds} requests one after another: **${bulk?.p50} ms (p50), ${bulk?.p99} ms (p99)**, ${bulk?.max} ms at most, from the client
 - Server peak RSS (VmHWM) over all scenarios: **${rss} MB**
 - Overdue sweep of ${swept.markedOverdue} eligible tasks, in batches of ${SWEEP_BATCH_SIZE}: **${sweepMs} ms**
