@@ -382,7 +382,9 @@ async function main() {
 
   // Issue 20's comparisons, which run-to-run drift (±15 %) would decide in one pass each: the three scenarios
   // in turn, five rounds, and each one's median throughput.
-  let abRounds: { get: number; key: number; replay: number } | undefined;
+  let abRounds:
+    | { get: number; key: number; replay: number; keyRatio: number; replayRatio: number }
+    | undefined;
   if (selected("ab")) {
     const named = (prefix: string) => scenarios.find((x) => x.name.startsWith(prefix))!;
     const series = { get: [] as number[], key: [] as number[], replay: [] as number[] };
@@ -402,7 +404,15 @@ async function main() {
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    abRounds = { get: median(series.get), key: median(series.key), replay: median(series.replay) };
+    // Each round's ratio to the token's get in the same round: the pair shares the machine's mood of the moment.
+    const ratio = (xs: number[]) => median(xs.map((x, i) => x / series.get[i]!));
+    abRounds = {
+      get: median(series.get),
+      key: median(series.key),
+      replay: median(series.replay),
+      keyRatio: Number(ratio(series.key).toFixed(2)),
+      replayRatio: Number(ratio(series.replay).toFixed(2)),
+    };
     console.log(`A/B, medians of 5 interleaved rounds: ${JSON.stringify(abRounds)} (${JSON.stringify(series)})`);
   }
   const floorRows: Row[] = [];
@@ -633,7 +643,7 @@ ${
     ? `- Console (Debian's Chromium, headless), the tasks page at 100 tasks a page, next page ${consoleRender.rounds} times: rows painted **${consoleRender.renderP50} ms (p50), ${consoleRender.renderP99} ms (p99)** after the list's answer arrived; ${consoleRender.totalP50} ms (p50), ${consoleRender.totalP99} ms (p99) from the click, the request included`
     : "- Console: not measured in this run (its measurement failed; see the bench's output)"
 }
-- Interleaved, 5 rounds of 4 s each in turn (medians): get by id with an access token **${abRounds?.get} req/s**, with an API key **${abRounds?.key} req/s**, a replayed idempotent create **${abRounds?.replay} req/s**
+- Interleaved, 5 rounds of 4 s each in turn (medians): get by id with an access token **${abRounds?.get} req/s**, with an API key **${abRounds?.key} req/s** (**${abRounds?.keyRatio}×** the token's get of the same round, median), a replayed idempotent create **${abRounds?.replay} req/s** (**${abRounds?.replayRatio}×**)
 - Bulk update of 1,000 tasks named by id (priority and status, so about 2,000 UPDATED entries), ${bulk?.rounds} requests one after another: **${bulk?.p50} ms (p50), ${bulk?.p99} ms (p99)**, ${bulk?.max} ms at most, from the client
 - Server peak RSS (VmHWM) over all scenarios: **${rss} MB**
 - Overdue sweep of ${swept.markedOverdue} eligible tasks, in batches of ${SWEEP_BATCH_SIZE}: **${sweepMs} ms**
