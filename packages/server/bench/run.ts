@@ -413,7 +413,9 @@ async function main() {
       keyRatio: Number(ratio(series.key).toFixed(2)),
       replayRatio: Number(ratio(series.replay).toFixed(2)),
     };
-    console.log(`A/B, medians of 5 interleaved rounds: ${JSON.stringify(abRounds)} (${JSON.stringify(series)})`);
+    console.log(
+      `A/B, medians of 5 interleaved rounds: ${JSON.stringify(abRounds)} (${JSON.stringify(series)})`,
+    );
   }
   const floorRows: Row[] = [];
   for (const s of floors.filter((x) => selected(x.name))) floorRows.push(await drive(floorBase, s));
