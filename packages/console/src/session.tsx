@@ -1,6 +1,7 @@
 import type { User } from "@taskmgr/sdk";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { client, onSessionEnd, queryClient } from "./api";
+import { followTaskEvents } from "./live";
 
 export interface Session {
   /** Null until the session is known (a reload asks the server), then the user or null when signed out. */
@@ -57,6 +58,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       unsubscribe();
     };
   }, []);
+
+  // Live task lists and histories for as long as someone is signed in.
+  const signedIn = user?.id;
+  useEffect(() => (signedIn ? followTaskEvents() : undefined), [signedIn]);
 
   const signIn = useCallback(async (username: string, password: string) => {
     await client.login(username, password);

@@ -11,4 +11,6 @@ export const ADVISORY_LOCKS = {
   countCacheInsert: 7_342_003,
   /** With a hash of (caller, Idempotency-Key): held by the transaction that answers that key first. */
   idempotencyKey: 7_342_004,
+  /** Held by the one transaction at a time that numbers committed events (task-store/events.ts). */
+  eventRelay: 7_342_005,
 } as const;

@@ -21,6 +21,8 @@ export interface Database {
   ping(): Promise<void>;
   /** Runs fn while holding a PostgreSQL session advisory lock (PGlite has one connection: no lock needed). */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  /** Calls `onNotify` for every NOTIFY on `channel` (from any process on this database); returns the unlisten. */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,11 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
           session.release();
         }
       },
+      listen: async (channel, onNotify) => {
+        // postgres.js keeps one connection of its own for every listen, and listens again after a reconnect.
+        const { unlisten } = await client.listen(channel, () => onNotify());
+        return unlisten;
+      },
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -103,6 +110,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
       await client.query("select 1");
     },
     withAdvisoryLock: (_key, fn) => fn(),
+    listen: async (channel, onNotify) => client.listen(channel, () => onNotify()),
     close: async () => {
       try {
         await client.close();

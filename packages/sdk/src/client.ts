@@ -2,6 +2,7 @@ import {
   createTRPCClient,
   httpBatchLink,
   httpLink,
+  httpSubscriptionLink,
   type Operation,
   retryLink,
   splitLink,
@@ -10,6 +11,7 @@ import {
 } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { observable } from "@trpc/server/observable";
+import { EventSource } from "eventsource";
 import { TaskManagerError } from "./errors";
 import type { AppRouter } from "./router";
 
@@ -206,17 +208,28 @@ export function createClient(options: ClientOptions): TaskManagerClient {
         retry: ({ op, error, attempts }) => attempts <= retries && passing(op, error),
         retryDelayMs: (attempt) => attempt * 1000,
       }),
-      // A mutation goes alone, with its own Idempotency-Key header (the server takes one key per request).
       splitLink({
-        condition: (op) => op.type === "mutation",
-        true: httpLink({
-          ...linkOptions,
-          headers: ({ op }) => ({ "idempotency-key": String(op.context.idempotencyKey) }),
+        // Event streams over SSE, through the eventsource package's EventSource in every runtime: it takes a
+        // fetch, so the credential travels as a header (refreshed on a 401 like every call), never in the URL.
+        // A dropped stream reconnects with the last event's id and resumes after it.
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url: `${baseUrl}/trpc`,
+          EventSource,
+          eventSourceOptions: () => ({ fetch: authedFetch }),
         }),
-        false:
-          options.batch === false
-            ? httpLink(linkOptions)
-            : httpBatchLink({ ...linkOptions, maxItems: options.maxBatchCalls ?? 10 }),
+        // A mutation goes alone, with its own Idempotency-Key header (the server takes one key per request).
+        false: splitLink({
+          condition: (op) => op.type === "mutation",
+          true: httpLink({
+            ...linkOptions,
+            headers: ({ op }) => ({ "idempotency-key": String(op.context.idempotencyKey) }),
+          }),
+          false:
+            options.batch === false
+              ? httpLink(linkOptions)
+              : httpBatchLink({ ...linkOptions, maxItems: options.maxBatchCalls ?? 10 }),
+        }),
       }),
     ],
   });

@@ -1,6 +1,7 @@
-export type { LogEntry, Page, Role, Task, User } from "@taskmgr/db/contracts";
+export type { EventType, LogEntry, Page, Role, Task, TaskEvent, User } from "@taskmgr/db/contracts";
 export {
   CLIENT_TASK_STATUSES,
+  EVENT_TYPES,
   LOG_ACTIONS,
   ROLES,
   TASK_ORDER_FIELDS,

@@ -5,6 +5,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps";
 import { edgeError } from "./http/edge-errors";
+import { eventsStream } from "./http/events-stream";
 import { healthRoutes } from "./http/health";
 import { jsonBody } from "./http/json-body";
 import { buildOpenApiDocument } from "./http/openapi";
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps, services: Services = createServices(dep
     }),
   );
   app.all("/trpc/*", trpcHandler(deps, services, appRouter));
+  app.route("/", eventsStream(deps, services));
   const rest = restHandler(deps, services, appRouter);
   app.all("/api", rest);
   app.all("/api/*", rest);

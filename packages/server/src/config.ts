@@ -77,6 +77,12 @@ const EnvSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
   /** Most tasks one bulk change may touch (a filter over more than BULK_MAX_IDS also needs confirmCount). */
   BULK_MAX_TASKS: z.coerce.number().int().positive().default(10_000),
+  /** Events: how often each server looks for new ones unprompted, what one stream may have waiting before it is
+   * dropped, streams per user (or key) at once, and how often a stream's credentials are checked again. */
+  EVENTS_POLL_MS: z.coerce.number().int().positive().default(250),
+  EVENTS_MAX_QUEUED: z.coerce.number().int().positive().default(1000),
+  EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(5),
+  EVENTS_RECHECK_SECONDS: z.coerce.number().positive().default(15),
   /** A refusal for too many requests is answered after this long (at most its Retry-After): no tight loops. */
   RATE_LIMIT_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   /** Calls of one user (or address) running at once in a process, and waiting for a turn beyond those. */

@@ -1,6 +1,7 @@
 import { adminRouter } from "./routers/admin";
 import { apiKeysRouter } from "./routers/api-keys";
 import { authRouter } from "./routers/auth";
+import { eventsRouter } from "./routers/events";
 import { tasksRouter } from "./routers/tasks";
 import { usersRouter } from "./routers/users";
 import { router } from "./trpc";
@@ -12,6 +13,7 @@ export const appRouter = router({
   tasks: tasksRouter,
   admin: adminRouter,
   apiKeys: apiKeysRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

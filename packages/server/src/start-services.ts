@@ -75,6 +75,7 @@ export async function startServices(base: {
     (err) => logger.warn({ err: (err as Error).message }, "idempotency key purge failed"),
   );
   const stop = async () => {
+    await services.events.stop();
     await idempotencyPurge.stop();
     await countCachePurge.stop();
     await sweeper.stop(8000);

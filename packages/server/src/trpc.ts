@@ -79,6 +79,8 @@ const t = initTRPC
   .context<Context>()
   .meta<AppMeta>()
   .create({
+    // Event streams (events.subscribe): a ping every 15 s, under the 20 s after which a client reconnects.
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
     // No stacks, no SQL: internal errors say only that they happened. Validation errors name their fields.
     errorFormatter({ shape, error, ctx }) {
       const zodIssues = error.code === "BAD_REQUEST" ? zodIssuesOf(error.cause) : null;
@@ -209,7 +211,7 @@ export const publicProcedure = baseProcedure.use(({ ctx, type, next }) =>
 );
 
 /** Who a bearer credential is, if anyone: an API key (tm_…) or an access token in a live session. */
-async function authenticate(ctx: Context, credential: string): Promise<AuthUser | null> {
+export async function authenticate(ctx: Context, credential: string): Promise<AuthUser | null> {
   if (credential.startsWith("tm_")) return ctx.services.apiKeys.authenticate(credential);
   const claims = await ctx.services.tokens.verifyAccess(credential);
   if (!claims) return null;

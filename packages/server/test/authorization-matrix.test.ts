@@ -503,7 +503,14 @@ describe("the authorization matrix of API.md, on both doors", () => {
   it("lists every procedure of the router", async () => {
     const { appRouter } = await import("../src/router");
     const all = Object.keys((appRouter as unknown as { _def: { procedures: object } })._def.procedures);
-    const covered = new Set([...ops.map((o) => o.proc), "auth.login", "auth.refresh", "auth.logout"]);
+    // Streams never end, which this table's calls wait for: events.subscribe's rights are in events.test.ts.
+    const covered = new Set([
+      ...ops.map((o) => o.proc),
+      "auth.login",
+      "auth.refresh",
+      "auth.logout",
+      "events.subscribe",
+    ]);
     expect(all.filter((p) => !covered.has(p))).toEqual([]);
   });
 

@@ -119,6 +119,8 @@ describe("contract fuzzing", () => {
         >
       >;
     };
+    // A stream's answer never ends: GET /events has its own tests of hostile parameters (events.test.ts).
+    delete doc.paths["/events"];
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
         method: method.toUpperCase(),

@@ -101,6 +101,7 @@ describe("OpenAPI document and docs", () => {
         "DELETE /api-keys/{id}",
         "POST /tasks/bulk-update",
         "POST /tasks/bulk-delete",
+        "GET /events",
       ].sort(),
     );
     expect(doc.servers[0].url).toBe("/api");

@@ -208,6 +208,21 @@ describe("a task's page", () => {
   });
 });
 
+describe("live updates", () => {
+  it("a task created and changed elsewhere shows in the open table without a reload, and in the open history", async () => {
+    await page.goto("/admin/tasks");
+    await page.getByLabel("Search").fill("Made elsewhere");
+    await expect.poll(shown).toBe("No tasks");
+    const made = await server.api("POST", "/api/tasks", { title: "Made elsewhere" });
+    expect(made.status).toBe(201);
+    await expect.poll(shown, { timeout: 15_000 }).toBe("1–1 of 1");
+    await page.goto(`/admin/tasks/${made.body.id}`);
+    await page.getByRole("heading", { name: "Made elsewhere" }).waitFor();
+    await server.api("PATCH", `/api/tasks/${made.body.id}`, { title: "Renamed elsewhere" });
+    await page.getByRole("heading", { name: "Renamed elsewhere" }).waitFor({ timeout: 15_000 });
+  });
+});
+
 describe("operations and the log", () => {
   it("runs the sweep from its button and the task's history shows the system's entry", async () => {
     const late = await server.api("POST", "/api/tasks", { title: "Late task", dueDate: inDays(-2) });

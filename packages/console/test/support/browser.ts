@@ -64,10 +64,16 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 
 const SHOTS = resolve(import.meta.dirname, "../../../../docs/console");
 
-/** A screenshot of the page for the README (docs/console/NAME.png), once its content has settled. */
+/**
+ * A screenshot of the page for the README (docs/console/NAME.png), once its content has settled (the tests wait
+ * for what they show first). Not "networkidle": the console's event stream keeps a request open all along.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.waitForLoadState("networkidle");
+  await page.waitForLoadState("load");
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState === "finished" || a.playState === "idle"),
+  );
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 

@@ -3,6 +3,7 @@ export * from "./auth";
 export * from "./common";
 export * from "./enums";
 export * from "./error";
+export * from "./event";
 export * from "./log";
 export * from "./page";
 export * from "./task";

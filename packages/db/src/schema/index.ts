@@ -1,6 +1,7 @@
 export * from "./activity-log";
 export * from "./api-keys";
 export * from "./enums";
+export * from "./events";
 export * from "./idempotency-keys";
 export * from "./refresh-tokens";
 export * from "./task-counts";

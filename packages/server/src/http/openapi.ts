@@ -26,6 +26,8 @@ export function buildOpenApiDocument(router: AppRouter, version: string): Doc {
   });
   doc.components ??= {};
   doc.components.schemas = { ...doc.components.schemas, ...(ERROR_SCHEMA.components as object) };
+  // GET /events is events.subscribe behind the REST door (http/events-stream.ts), which the adapter does not see.
+  doc.paths = { ...doc.paths, "/events": { get: EVENTS_OPERATION as never } };
   const procedureByRoute = routeIndex(router);
   const procedures = router._def.procedures as Record<string, unknown>;
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
@@ -102,6 +104,39 @@ const STATUS_TEXT: Record<number, string> = {
   500: "Internal server error (no details)",
   503: "Unavailable for now: the database, the hashing queue or the statement timeout; retry later (see Retry-After)",
 };
+
+const EVENTS_OPERATION = {
+  operationId: "events-subscribe",
+  tags: ["events"],
+  summary: "Live task events (text/event-stream), resuming after Last-Event-ID",
+  description:
+    "Each event is `id:` its id, `event:` its type, `data:` its JSON (TaskEvent); `: keep-alive` comments at least every 15 s. A caller sees only events of tasks it may see. A stream that ends for a reason sends an `error` event with `{message, code}` first.",
+  security: [{ bearerAuth: [] }],
+  parameters: [
+    {
+      name: "type",
+      in: "query",
+      required: false,
+      description: "task.created, task.updated, task.deleted or task.overdue: repeatable, or a comma list",
+      schema: { type: "string" },
+    },
+    { name: "taskId", in: "query", required: false, schema: { type: "string", format: "uuid" } },
+    {
+      name: "Last-Event-ID",
+      in: "header",
+      required: false,
+      description: "resume after this event id: every event missed since, once",
+      schema: { type: "string" },
+    },
+  ],
+  responses: {
+    "200": {
+      description: "The stream",
+      content: { "text/event-stream": { schema: { type: "string" } } },
+    },
+    "401": { description: "Error" },
+  },
+} as const;
 
 const IDEMPOTENCY_KEY = {
   name: "Idempotency-Key",

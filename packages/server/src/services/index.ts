@@ -1,6 +1,7 @@
 import type { AppDeps } from "../deps";
 import { createApiKeys } from "./api-keys";
 import { createCallBudget } from "./call-budget";
+import { createEventHub } from "./events";
 import { createIdempotency } from "./idempotency";
 import { createCursorCodec } from "./keyset";
 import { createLoginLimiter } from "./login-limiter";
@@ -24,7 +25,15 @@ export function createServices(deps: Pick<AppDeps, "config" | "database" | "redi
   const limiter = createLoginLimiter(deps.config, deps.redis);
   const cursors = createCursorCodec(deps.config.JWT_SECRET);
   const users = createUsers({ database: deps.database, passwords, tokens, limiter, cursors });
-  const taskWrites = createTaskWrites(deps.database, { maxTasks: deps.config.BULK_MAX_TASKS });
+  const events = createEventHub(deps.database, {
+    pollMs: deps.config.EVENTS_POLL_MS,
+    maxQueued: deps.config.EVENTS_MAX_QUEUED,
+    maxStreamsPerUser: deps.config.EVENTS_MAX_STREAMS_PER_USER,
+    recheckMs: deps.config.EVENTS_RECHECK_SECONDS * 1000,
+  });
+  const taskWrites = createTaskWrites(deps.database, { maxTasks: deps.config.BULK_MAX_TASKS }, () =>
+    events.poke(),
+  );
   const apiKeys = createApiKeys(deps.database, cursors);
   const idempotency = createIdempotency(deps.database, deps.config.IDEMPOTENCY_TTL_SECONDS);
   const taskCounts = createTaskCounts(deps.database, { maxRows: deps.config.TASK_COUNT_CACHE_MAX_ROWS });
@@ -37,6 +46,7 @@ export function createServices(deps: Pick<AppDeps, "config" | "database" | "redi
     users,
     apiKeys,
     idempotency,
+    events,
     taskWrites,
     taskQueries,
     taskCounts,

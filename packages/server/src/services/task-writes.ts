@@ -96,7 +96,19 @@ type BulkTarget = Pick<TaskBulkDeleteInput, "ids" | "filter" | "confirmCount">;
  * The task service's writes: the caller's rights and the contract's rules here, the rows and their log
  * entries through @taskmgr/db/task-store, each change in one transaction.
  */
-export function createTaskWrites(database: Database, limits: { maxTasks: number }) {
+export function createTaskWrites(
+  database: Database,
+  limits: { maxTasks: number },
+  /** Told after every committed change (the event hub looks for its events at once). */
+  onCommitted: () => void = () => {},
+) {
+  /** A change's transaction; once it has committed, onCommitted hears of it. */
+  const change = async <T>(work: (tx: Tx) => Promise<T>): Promise<T> => {
+    const result = await inTransaction(database, work);
+    onCommitted();
+    return result;
+  };
+
   /**
    * The tasks a bulk change acts on, locked in id order. Every id must name a task the caller can see (404
    * naming those that do not); a filter sees only the caller's tasks, and one matching more than BULK_MAX_IDS
@@ -143,7 +155,7 @@ export function createTaskWrites(database: Database, limits: { maxTasks: number 
   return {
     create(actor: AuthUser, input: TaskCreateInput): Promise<Task> {
       const assigneeId = assigneeForCreate(actor, input.assigneeId);
-      return inTransaction(database, async (tx) => {
+      return change(async (tx) => {
         await assertAssignable(tx, assigneeId);
         const row = await insertTask(
           tx,
@@ -163,7 +175,7 @@ export function createTaskWrites(database: Database, limits: { maxTasks: number 
     },
 
     update(actor: AuthUser, input: TaskUpdateInput): Promise<Task> {
-      return inTransaction(database, async (tx) => {
+      return change(async (tx) => {
         // The row lock serialises concurrent updates of one task: none loses another's change or entries.
         const current = assertVisible(actor, await lockTask(tx, input.id));
         if (input.version !== undefined && input.version !== current.version) {
@@ -186,7 +198,7 @@ export function createTaskWrites(database: Database, limits: { maxTasks: number 
     },
 
     delete(actor: AuthUser, id: string): Promise<void> {
-      return inTransaction(database, async (tx) => {
+      return change(async (tx) => {
         const row = await lockTask(tx, id);
         if (!row) throw notFound("Task");
         await deleteTask(tx, actor.id, row, new Date());
@@ -199,7 +211,7 @@ export function createTaskWrites(database: Database, limits: { maxTasks: number 
      * would write. Answers the tasks that changed.
      */
     bulkUpdate(actor: AuthUser, input: BulkTarget & { set: TaskBulkChanges }) {
-      return inTransaction(database, async (tx) => {
+      return change(async (tx) => {
         const rows = await bulkTargets(tx, actor, input);
         const now = new Date();
         const changes: TaskChange[] = [];
@@ -225,7 +237,7 @@ export function createTaskWrites(database: Database, limits: { maxTasks: number 
 
     /** Deletes many tasks, all or nothing, each with its DELETED entry. */
     bulkDelete(actor: AuthUser, input: BulkTarget) {
-      return inTransaction(database, async (tx) => {
+      return change(async (tx) => {
         const rows = await bulkTargets(tx, actor, input);
         await deleteTasks(tx, actor.id, rows, new Date());
         return { deleted: rows.length, ids: rows.map((r) => r.id) };

@@ -142,7 +142,10 @@ export async function startHarness(
     trpc,
     makeUser,
     login,
-    close: () => database.close(),
+    close: async () => {
+      await services.events.stop();
+      await database.close();
+    },
   };
 }
 

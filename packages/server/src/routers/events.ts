@@ -1,0 +1,27 @@
+import { EventsQuery } from "@taskmgr/db/contracts";
+import { tracked } from "@trpc/server";
+import { authedProcedure, authenticate, router } from "../trpc";
+
+export const eventsRouter = router({
+  /**
+   * Live task events over SSE (API.md, Events), each tracked by its id so that a client that reconnects
+   * resumes after the last one it saw. The same stream is GET /api/events (http/events-stream.ts).
+   */
+  subscribe: authedProcedure
+    .meta({ scope: "tasks:read" })
+    .input(EventsQuery)
+    .subscription(async ({ ctx, input, signal }) => {
+      const credential = /^Bearer\s+(\S+)$/i.exec(ctx.authorization ?? "")?.[1] ?? "";
+      const stream = await ctx.services.events.subscribe({
+        actor: ctx.user,
+        types: input.type,
+        taskId: input.taskId,
+        lastEventId: input.lastEventId,
+        signal,
+        stillAuthorized: async () => (await authenticate(ctx, credential)) !== null,
+      });
+      return (async function* () {
+        for await (const event of stream) yield tracked(event.id, event);
+      })();
+    }),
+});
