@@ -1,6 +1,6 @@
 import { activityLog, type Database, events } from "@taskmgr/db";
 import type { EventType, LogAction, Task, TaskEvent } from "@taskmgr/db/contracts";
-import { EVENTS_CHANNEL, relayEvents } from "@taskmgr/db/task-store";
+import { EVENTS_CHANNEL, relayEvents, taskFromStored } from "@taskmgr/db/task-store";
 import { TRPCError } from "@trpc/server";
 import { asc, eq, gt, max } from "drizzle-orm";
 import { fieldError, tooManyRequests, unauthorized } from "../errors";
@@ -88,25 +88,27 @@ export function createEventHub(database: Database, options: EventHubOptions) {
   let unlisten: (() => Promise<void>) | null = null;
 
   const PAGE = 500;
-  const readAfter = (position: number, limit = PAGE): Promise<EventRow[]> =>
-    db
-      .select({
-        position: events.position,
-        id: activityLog.id,
-        taskId: activityLog.taskId,
-        actorId: activityLog.actorId,
-        action: activityLog.action,
-        field: activityLog.field,
-        oldValue: activityLog.oldValue,
-        newValue: activityLog.newValue,
-        createdAt: activityLog.createdAt,
-        task: events.task,
-      })
-      .from(events)
-      .innerJoin(activityLog, eq(activityLog.id, events.logId))
-      .where(gt(events.position, position))
-      .orderBy(asc(events.position))
-      .limit(limit);
+  const readAfter = async (position: number, limit = PAGE): Promise<EventRow[]> =>
+    (
+      await db
+        .select({
+          position: events.position,
+          id: activityLog.id,
+          taskId: activityLog.taskId,
+          actorId: activityLog.actorId,
+          action: activityLog.action,
+          field: activityLog.field,
+          oldValue: activityLog.oldValue,
+          newValue: activityLog.newValue,
+          createdAt: activityLog.createdAt,
+          task: events.task,
+        })
+        .from(events)
+        .innerJoin(activityLog, eq(activityLog.id, events.logId))
+        .where(gt(events.position, position))
+        .orderBy(asc(events.position))
+        .limit(limit)
+    ).map((row) => ({ ...row, task: taskFromStored(row.task) }));
 
   function dispatch(row: EventRow) {
     for (const sub of subscribers) {
