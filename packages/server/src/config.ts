@@ -82,6 +82,7 @@ const EnvSchema = z.object({
   EVENTS_POLL_MS: z.coerce.number().int().positive().default(250),
   EVENTS_MAX_QUEUED: z.coerce.number().int().positive().default(1000),
   EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(5),
+  EVENTS_MAX_STREAMS: z.coerce.number().int().positive().default(1000),
   EVENTS_RECHECK_SECONDS: z.coerce.number().positive().default(15),
   /** A refusal for too many requests is answered after this long (at most its Retry-After): no tight loops. */
   RATE_LIMIT_DELAY_MS: z.coerce.number().int().min(0).default(1000),

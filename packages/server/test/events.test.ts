@@ -282,6 +282,27 @@ describe("events: live updates from the activity log", () => {
     expect((await fetch(`${base}/api/events`)).status).toBe(401);
   });
 
+  it("a server holds at most EVENTS_MAX_STREAMS streams, whoever opens them (503 past it)", async () => {
+    const capped = await startHarness({ database, config: { EVENTS_MAX_STREAMS: "2" } });
+    try {
+      const actorOf = (u: TestUser) => ({ id: u.id, username: u.username, role: u.role });
+      const a = await capped.makeUser("INTERN");
+      const b = await capped.makeUser("INTERN");
+      const c = await capped.makeUser("INTERN");
+      const open = (u: TestUser, signal?: AbortSignal) =>
+        capped.services.events.subscribe({ actor: actorOf(u), signal, stillAuthorized: async () => true });
+      const leaving = new AbortController();
+      await open(a, leaving.signal);
+      await open(b);
+      await expect(open(c)).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+      // A client that leaves (even before its stream sent anything) gives its place back.
+      leaving.abort();
+      await expect(open(c)).resolves.toBeDefined();
+    } finally {
+      await capped.services.events.stop();
+    }
+  });
+
   it("a client too slow to read is dropped, not buffered without limit", async () => {
     const slow = await startHarness({ database, config: { EVENTS_MAX_QUEUED: "5", EVENTS_POLL_MS: "50" } });
     try {

@@ -17,6 +17,17 @@ const KEEP_ALIVE_MS = 15_000;
 const QUERY_KEYS = new Set(["type", "taskId"]);
 const createCaller = createCallerFactory(appRouter);
 
+// Every stream that sends an event gets the same object (services/events.ts): its JSON is made once.
+const serialized = new WeakMap<object, string>();
+function jsonOf(event: object): string {
+  let json = serialized.get(event);
+  if (json === undefined) {
+    json = JSON.stringify(event);
+    serialized.set(event, json);
+  }
+  return json;
+}
+
 /**
  * GET /api/events: the events.subscribe procedure behind the REST door, as a plain text/event-stream (`id:` the
  * event id, `event:` its type, `data:` its JSON; `: keep-alive` comments), resuming after `Last-Event-ID`.
@@ -60,7 +71,7 @@ export function eventsStream(deps: AppDeps, services: Services) {
             await stream.writeSSE({
               ...(id !== undefined ? { id: String(id) } : {}),
               event: (event as { type: string }).type,
-              data: JSON.stringify(event),
+              data: jsonOf(event as object),
             });
           }
         } catch (err) {

@@ -3,7 +3,7 @@ import type { EventType, LogAction, Task, TaskEvent } from "@taskmgr/db/contract
 import { EVENTS_CHANNEL, relayEvents, taskFromStored } from "@taskmgr/db/task-store";
 import { TRPCError } from "@trpc/server";
 import { asc, eq, gt, max } from "drizzle-orm";
-import { fieldError, tooManyRequests, unauthorized } from "../errors";
+import { busy, fieldError, tooManyRequests, unauthorized } from "../errors";
 import type { AuthUser } from "./actor";
 import { canSee } from "./task-policy";
 
@@ -15,6 +15,8 @@ const TYPE_OF: Record<LogAction, EventType> = {
 };
 
 interface EventRow {
+  /** The event, made once for every stream that sends it. */
+  event?: TaskEvent;
   position: number;
   id: string;
   taskId: string;
@@ -61,12 +63,20 @@ export interface SubscribeOptions {
   stillAuthorized(): Promise<boolean>;
 }
 
+/** The event of a row, made once however many streams send it (they share the object; see events-stream.ts). */
+function eventOf(row: EventRow): TaskEvent {
+  row.event ??= toEvent(row);
+  return row.event;
+}
+
 export interface EventHubOptions {
   /** How often each process looks for events without being told (the worker's sweep, a lost notification). */
   pollMs: number;
   /** Events one stream may have waiting; a client slower than that is dropped, not buffered without limit. */
   maxQueued: number;
   maxStreamsPerUser: number;
+  /** Streams this process holds at most, whoever opens them: each costs memory, and the heap is bounded. */
+  maxStreams: number;
   recheckMs: number;
 }
 
@@ -202,6 +212,9 @@ export function createEventHub(database: Database, options: EventHubOptions) {
     async subscribe(opts: SubscribeOptions): Promise<AsyncGenerator<TaskEvent, void, undefined>> {
       await start();
       const principal = opts.actor.apiKey ? `key:${opts.actor.apiKey.id}` : `user:${opts.actor.id}`;
+      if (subscribers.size >= options.maxStreams) {
+        throw busy(`This server holds its most event streams (${options.maxStreams})`);
+      }
       const open = [...subscribers].filter((s) => s.principal === principal).length;
       if (open >= options.maxStreamsPerUser) {
         throw tooManyRequests(
@@ -251,7 +264,7 @@ export function createEventHub(database: Database, options: EventHubOptions) {
               rows = await readAfter(last);
               for (const row of rows) {
                 last = row.position;
-                if (accept(row)) yield toEvent(row);
+                if (accept(row)) yield eventOf(row);
               }
             } while (rows.length === PAGE && !opts.signal?.aborted);
           }
@@ -261,7 +274,7 @@ export function createEventHub(database: Database, options: EventHubOptions) {
               const row = sub.queue.shift()!;
               if (row.position <= last) continue;
               last = row.position;
-              yield toEvent(row);
+              yield eventOf(row);
             }
             if (sub.dropped) {
               throw new TRPCError({

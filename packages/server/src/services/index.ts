@@ -29,6 +29,7 @@ export function createServices(deps: Pick<AppDeps, "config" | "database" | "redi
     pollMs: deps.config.EVENTS_POLL_MS,
     maxQueued: deps.config.EVENTS_MAX_QUEUED,
     maxStreamsPerUser: deps.config.EVENTS_MAX_STREAMS_PER_USER,
+    maxStreams: deps.config.EVENTS_MAX_STREAMS,
     recheckMs: deps.config.EVENTS_RECHECK_SECONDS * 1000,
   });
   const taskWrites = createTaskWrites(deps.database, { maxTasks: deps.config.BULK_MAX_TASKS }, () =>
