@@ -270,8 +270,10 @@ export function createEventHub(database: Database, options: EventHubOptions) {
           }
           let checkedAt = Date.now();
           while (!opts.signal?.aborted) {
-            while (sub.queue.length > 0) {
-              const row = sub.queue.shift()!;
+            // Taken whole (shift() on a long queue would copy it once per event).
+            const waiting = sub.queue;
+            sub.queue = [];
+            for (const row of waiting) {
               if (row.position <= last) continue;
               last = row.position;
               yield eventOf(row);
