@@ -1,5 +1,5 @@
 import { codesAlong } from "@taskmgr/db";
-import type { FieldIssue } from "@taskmgr/db/contracts";
+import { contractCode, type ErrorCode, type FieldIssue } from "@taskmgr/db/contracts";
 import { TRPCError } from "@trpc/server";
 
 export type { FieldIssue };
@@ -28,6 +28,28 @@ export function fieldIssues(issues: readonly ZodLikeIssue[]): FieldIssue[] {
 
 export function describeIssues(issues: readonly FieldIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+}
+
+/**
+ * What a procedure's error says to a client, on every door: its contract code, a message naming the bad fields
+ * (no stack, no SQL: an internal error says only that it happened), and the fields as issues.
+ */
+export function contractError(error: TRPCError): {
+  code: ErrorCode;
+  message: string;
+  issues: FieldIssue[] | undefined;
+} {
+  const zodIssues = error.code === "BAD_REQUEST" ? zodIssuesOf(error.cause) : null;
+  const issues = zodIssues ? fieldIssues(zodIssues) : undefined;
+  const message =
+    error.code === "INTERNAL_SERVER_ERROR"
+      ? "Internal server error"
+      : issues
+        ? describeIssues(issues)
+        : error.code === "PARSE_ERROR"
+          ? "Request body is not valid JSON"
+          : error.message;
+  return { code: contractCode(error.code), message, issues };
 }
 
 export function zodIssuesOf(cause: unknown): ZodLikeIssue[] | null {

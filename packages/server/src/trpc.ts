@@ -1,17 +1,9 @@
 import { codesAlong, isDatabaseUnavailable } from "@taskmgr/db";
-import { contractCode, errorBody } from "@taskmgr/db/contracts";
+import { errorBody } from "@taskmgr/db/contracts";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { AppDeps } from "./deps";
-import {
-  delayRefusal,
-  describeIssues,
-  fieldIssues,
-  forbidden,
-  retryAfterOf,
-  unauthorized,
-  zodIssuesOf,
-} from "./errors";
+import { contractError, delayRefusal, forbidden, retryAfterOf, unauthorized } from "./errors";
 import type { SessionCookie } from "./http/session-cookie";
 import { BUDGET_UNIT_CHARS, jsonSize, MAX_ANSWER_BYTES } from "./limits";
 import type { Services } from "./services";
@@ -83,17 +75,7 @@ const t = initTRPC
     sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
     // No stacks, no SQL: internal errors say only that they happened. Validation errors name their fields.
     errorFormatter({ shape, error, ctx }) {
-      const zodIssues = error.code === "BAD_REQUEST" ? zodIssuesOf(error.cause) : null;
-      const issues = zodIssues ? fieldIssues(zodIssues) : undefined;
-      const code = contractCode(error.code);
-      const message =
-        error.code === "INTERNAL_SERVER_ERROR"
-          ? "Internal server error"
-          : issues
-            ? describeIssues(issues)
-            : error.code === "PARSE_ERROR"
-              ? "Request body is not valid JSON"
-              : error.message;
+      const { message, code, issues } = contractError(error);
       // The contract's body (ErrorBody) travels in tRPC's envelope: its message, and the rest under data.
       const {
         message: _,
@@ -210,6 +192,11 @@ export const publicProcedure = baseProcedure.use(({ ctx, type, next }) =>
   withinBudget(ctx, type, anonymous(ctx.ip), next),
 );
 
+/** The credential of an `Authorization: Bearer <credential>` header, if it is one. */
+export function bearerCredential(header: string | null | undefined): string | undefined {
+  return header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+}
+
 /** Who a bearer credential is, if anyone: an API key (tm_…) or an access token in a live session. */
 export async function authenticate(ctx: Context, credential: string): Promise<AuthUser | null> {
   if (credential.startsWith("tm_")) return ctx.services.apiKeys.authenticate(credential);
@@ -228,17 +215,16 @@ export async function authenticate(ctx: Context, credential: string): Promise<Au
  */
 export const authedProcedure = baseProcedure.use(async ({ ctx, type, meta, path, getRawInput, next }) => {
   const header = ctx.authorization;
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  const credential = bearerCredential(header);
   const refuse = async (message?: string) => {
     await ctx.services.budget.run(anonymous(ctx.ip), unitsOfBody(ctx), async () => undefined);
     throw unauthorized(message);
   };
-  if (!match) {
+  if (!credential) {
     return refuse(
       header ? "Malformed Authorization header: use Bearer <access token or API key>" : undefined,
     );
   }
-  const credential = match[1]!;
   const user = await authenticate(ctx, credential);
   if (!user) {
     return refuse(

@@ -282,6 +282,18 @@ describe("events: live updates from the activity log", () => {
     expect((await fetch(`${base}/api/events`)).status).toBe(401);
   });
 
+  it("an API key without tasks:read may not stream (403)", async () => {
+    const key = await h.rest("POST", "/api/api-keys", {
+      token: h.admin.access,
+      body: { name: "no tasks", scopes: ["users:read"] },
+    });
+    const res = await fetch(`${base}/api/events`, {
+      headers: { authorization: `Bearer ${key.body.secret}` },
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toMatch(/tasks:read/);
+  });
+
   it("a server holds at most EVENTS_MAX_STREAMS streams, whoever opens them (503 past it)", async () => {
     const capped = await startHarness({ database, config: { EVENTS_MAX_STREAMS: "2" } });
     try {

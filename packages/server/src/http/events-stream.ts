@@ -1,4 +1,3 @@
-import { contractCode } from "@taskmgr/db/contracts";
 import { getTRPCErrorFromUnknown, isTrackedEnvelope } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Context as HonoContext } from "hono";
@@ -6,7 +5,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppDeps } from "../deps";
-import { describeIssues, fieldIssues, zodIssuesOf } from "../errors";
+import { contractError, describeIssues, retryAfterOf } from "../errors";
 import { appRouter } from "../router";
 import type { Services } from "../services";
 import { createCallerFactory } from "../trpc";
@@ -76,16 +75,9 @@ export function eventsStream(deps: AppDeps, services: Services) {
           }
         } catch (err) {
           // The stream ends with what ended it, as an event of its own (never an internal error's details).
-          const e = getTRPCErrorFromUnknown(err);
-          if (!stream.aborted) {
-            await stream.writeSSE({
-              event: "error",
-              data: JSON.stringify({
-                message: e.code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : e.message,
-                code: contractCode(e.code),
-              }),
-            });
-          }
+          const { code, message } = contractError(getTRPCErrorFromUnknown(err));
+          if (!stream.aborted)
+            await stream.writeSSE({ event: "error", data: JSON.stringify({ message, code }) });
         } finally {
           clearInterval(keepAlive);
           abort.abort();
@@ -100,16 +92,8 @@ export function eventsStream(deps: AppDeps, services: Services) {
 /** A refusal before the stream starts: the contract's error body and status, as every REST answer. */
 function refusal(c: HonoContext, err: unknown): Response {
   const e = getTRPCErrorFromUnknown(err);
-  const status = getHTTPStatusCodeFromError(e) as ContentfulStatusCode;
-  const zod = e.code === "BAD_REQUEST" ? zodIssuesOf(e.cause) : null;
-  const issues = zod ? fieldIssues(zod) : undefined;
-  const message =
-    e.code === "INTERNAL_SERVER_ERROR"
-      ? "Internal server error"
-      : issues
-        ? describeIssues(issues)
-        : e.message;
-  const retryAfter = (e as { retryAfter?: number }).retryAfter;
+  const { code, message, issues } = contractError(e);
+  const retryAfter = retryAfterOf(e);
   if (retryAfter) c.header("Retry-After", String(retryAfter));
-  return edgeError(c, status, contractCode(e.code), message, issues);
+  return edgeError(c, getHTTPStatusCodeFromError(e) as ContentfulStatusCode, code, message, issues);
 }

@@ -135,6 +135,7 @@ const EVENTS_OPERATION = {
       content: { "text/event-stream": { schema: { type: "string" } } },
     },
     "401": { description: "Error" },
+    "403": { description: "Error" },
   },
 } as const;
 

@@ -6,6 +6,7 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, generateCookie, getCookie } from "hono/cookie";
 import type { AppDeps } from "../deps";
 import type { Services } from "../services";
+import { bearerCredential } from "../trpc";
 import { edgeError } from "./edge-errors";
 import { fromOwnOrigin } from "./session-cookie";
 
@@ -42,8 +43,7 @@ export function queueDashboard(deps: AppDeps, services: Services): Hono {
    * 403 for one that is not an active admin's.
    */
   async function caller(c: Context): Promise<{ token: string; exp: number } | 401 | 403> {
-    const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-    const token = header ?? getCookie(c, COOKIE);
+    const token = bearerCredential(c.req.header("authorization")) ?? getCookie(c, COOKIE);
     if (!token) return 401;
     const claims = await services.tokens.verifyAccess(token);
     if (!claims) return 401;

@@ -1,6 +1,6 @@
 import { EventsQuery } from "@taskmgr/db/contracts";
 import { tracked } from "@trpc/server";
-import { authedProcedure, authenticate, router } from "../trpc";
+import { authedProcedure, authenticate, bearerCredential, router } from "../trpc";
 
 export const eventsRouter = router({
   /**
@@ -11,7 +11,7 @@ export const eventsRouter = router({
     .meta({ scope: "tasks:read" })
     .input(EventsQuery)
     .subscription(async ({ ctx, input, signal }) => {
-      const credential = /^Bearer\s+(\S+)$/i.exec(ctx.authorization ?? "")?.[1] ?? "";
+      const credential = bearerCredential(ctx.authorization) ?? "";
       const stream = await ctx.services.events.subscribe({
         actor: ctx.user,
         types: input.type,
