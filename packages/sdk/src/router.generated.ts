@@ -7,7 +7,7 @@ type JSONType = string | number | boolean | null | JSONType[] | { [key: string]:
 
 type FieldIssue = { path: string; message: string; code?: string | undefined; };
 
-type ErrorShape = { message: string; code: TRPC_ERROR_CODE_NUMBER; data: { requestId?: string | undefined; httpStatus: number; path: string | undefined; code: 'BAD_REQUEST' | 'CLIENT_CLOSED_REQUEST' | 'CONFLICT' | 'FORBIDDEN' | 'GATEWAY_TIMEOUT' | 'INTERNAL_SERVER_ERROR' | 'METHOD_NOT_SUPPORTED' | 'NOT_FOUND' | 'NOT_IMPLEMENTED' | 'PAYLOAD_TOO_LARGE' | 'SERVICE_UNAVAILABLE' | 'TOO_MANY_REQUESTS' | 'UNAUTHORIZED' | 'UNPROCESSABLE_CONTENT' | 'UNSUPPORTED_MEDIA_TYPE'; issues?: { path: string; message: string; code?: string | undefined; }[] | undefined; } };
+type ErrorShape = { message: string; code: TRPC_ERROR_CODE_NUMBER; data: { requestId?: string | undefined; httpStatus: number; path: string | undefined; code: 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR' | 'NOT_IMPLEMENTED' | 'SERVICE_UNAVAILABLE' | 'GATEWAY_TIMEOUT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_SUPPORTED' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNPROCESSABLE_CONTENT' | 'TOO_MANY_REQUESTS' | 'CLIENT_CLOSED_REQUEST'; issues?: { path: string; message: string; code?: string | undefined; }[] | undefined; } };
 
 export type AppRouter = TRPCBuiltRouter<
   { ctx: object; meta: object; errorShape: ErrorShape; transformer: false },
